@@ -1,0 +1,85 @@
+package io.mkcnn.bn;
+
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.eval.NetPayload;
+import io.mkcnn.input.Batches;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Recomputes BN population statistics with the current (averaged) weights: a distributed forward pass in
+ * training mode over a sample of training records (centre crops, as at inference), accumulating every BN
+ * layer's input moments per channel. Training mode normalises each layer with its batch statistics, so the
+ * inputs of deeper BN layers do not depend on the stale moving statistics being replaced.
+ */
+public final class BnRecompute {
+    private BnRecompute() {
+    }
+
+    /** Moments of every BN layer's input over (about) {@code samples} records of {@code records}. */
+    public static BnMoments moments(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
+                                    long totalRecords, int samples, int batch, long seed, int threads) {
+        double fraction = Math.min(1.0, samples / (double) Math.max(1, totalRecords));
+        JavaRDD<CifarRecord> sample = fraction >= 1.0 ? records : records.sample(false, fraction, seed);
+        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, threads));
+        try {
+            return sample.mapPartitions(new MomentsPartition(payload, batch))
+                    .treeAggregate(new BnMoments(), BnMoments::merge, BnMoments::merge);
+        } finally {
+            payload.destroy();
+        }
+    }
+
+    /** Recomputes and writes the statistics into {@code net}; returns the per-layer shift as {@link BnReconciler}. */
+    public static Map<String, Double> apply(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
+                                            long totalRecords, int samples, int batch, long seed, int threads) {
+        return BnReconciler.apply(net, moments(sc, net, records, totalRecords, samples, batch, seed, threads));
+    }
+
+    /** BN input moments of the batches of one partition. */
+    static final class MomentsPartition implements FlatMapFunction<Iterator<CifarRecord>, BnMoments> {
+        private final Broadcast<NetPayload> payload;
+        private final int batch;
+
+        MomentsPartition(Broadcast<NetPayload> payload, int batch) {
+            this.payload = payload;
+            this.batch = batch;
+        }
+
+        @Override
+        public Iterator<BnMoments> call(Iterator<CifarRecord> records) {
+            BnMoments moments = new BnMoments();
+            if (!records.hasNext()) {
+                return Collections.singletonList(moments).iterator();
+            }
+            ComputationGraph net = payload.value().network();
+            Iterator<DataSet> batches = Batches.batches(records, batch, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+            while (batches.hasNext()) {
+                accumulate(net, batches.next().getFeatures(), moments);
+            }
+            return Collections.singletonList(moments).iterator();
+        }
+    }
+
+    /** Adds the BN input moments of one batch, forwarded in training mode, to {@code moments}. */
+    public static void accumulate(ComputationGraph net, INDArray features, BnMoments moments) {
+        Map<String, INDArray> acts = net.feedForward(new INDArray[] {features}, true, false);
+        for (String layer : BnLayers.names(net)) {
+            List<String> inputs = net.getConfiguration().getVertexInputs().get(layer);
+            INDArray x = acts.get(inputs.get(0));
+            long n = x.size(0) * x.size(2) * x.size(3);
+            double[] mean = x.mean(0, 2, 3).toDoubleVector();
+            double[] var = x.var(false, 0, 2, 3).toDoubleVector();
+            moments.layer(layer, mean.length).addGroup(n, mean, var);
+        }
+    }
+}

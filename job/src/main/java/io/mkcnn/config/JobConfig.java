@@ -1,0 +1,116 @@
+package io.mkcnn.config;
+
+import io.mkcnn.bn.BnMode;
+import io.mkcnn.cli.InvalidConfigException;
+import io.mkcnn.model.Head;
+import io.mkcnn.model.ModelOptions;
+import io.mkcnn.model.NetworkSpec;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The whole, validated configuration of a training or evaluation run. Defaults are declared here once;
+ * {@link #from} reads them over a properties file and command-line overrides and reports every problem at once.
+ */
+public record JobConfig(
+        String trainData, String testData, String out,
+        int epochs, int workers, int batchPerWorker, int averagingFrequency,
+        TrainingApproach approach, String exportDir, long seed, int threads, int evalBatch,
+        boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
+        double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
+        Map<String, String> effective) implements Serializable {
+
+    /** Learning-rate schedules offered. */
+    public enum LrSchedule { CONSTANT, COSINE }
+
+    /**
+     * Builds the configuration from settings, in increasing priority: defaults, {@code file} values, {@code overrides}.
+     *
+     * @param file values from the properties file, or empty
+     * @param fileName name of that file, for messages
+     * @param overrides values from the command line
+     * @throws InvalidConfigException listing every unknown key and invalid value
+     */
+    public static JobConfig from(Map<String, String> file, String fileName, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>(file);
+        Map<String, String> origin = new LinkedHashMap<>();
+        file.keySet().forEach(k -> origin.put(k, fileName));
+        values.putAll(overrides);
+        overrides.keySet().forEach(k -> origin.put(k, "command line"));
+        Settings s = new Settings(values, origin);
+
+        JobConfig c = new JobConfig(
+                s.string("data.train", ""), s.string("data.test", ""), s.string("out", ""),
+                s.intValue("train.epochs", 10, 1, 100_000),
+                s.intValue("train.workers", 2, 1, 10_000),
+                s.intValue("train.batch", 64, 1, 65_536),
+                s.intValue("train.averaging.frequency", 10, 1, 1_000_000),
+                s.enumValue("train.approach", TrainingApproach.EXPORT),
+                s.string("train.export.dir", ""),
+                s.longValue("train.seed", 42),
+                s.intValue("runtime.threads", 0, 0, 1024),
+                s.intValue("eval.batch", 256, 1, 65_536),
+                s.bool("model.factorised", false),
+                s.enumValue("model.head", Head.LINEAR),
+                s.positiveDouble("model.lr", 1e-3),
+                s.enumValue("model.lr.schedule", LrSchedule.CONSTANT),
+                s.doubleValue("model.l2", 0.0, 0.0, 1.0),
+                s.doubleValue("bn.decay", 0.9, 0.0, 0.999),
+                s.positiveDouble("bn.eps", 1e-3),
+                s.enumValue("bn.mode", BnMode.POOLED),
+                s.intValue("bn.recompute.samples", 8192, 1, 100_000_000),
+                Map.of());
+        List<String> problems = new ArrayList<>(s.problems());
+        for (String k : s.unknownKeys()) {
+            problems.add(k + " (" + origin.getOrDefault(k, "?") + "): unknown configuration key");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return c.withEffective(s.effective());
+    }
+
+    private JobConfig withEffective(Map<String, String> eff) {
+        return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
+                approach, exportDir, seed, threads, evalBatch, factorised, head, learningRate, lrSchedule, l2,
+                bnDecay, bnEps, bnMode, recomputeSamples, Map.copyOf(new LinkedHashMap<>(eff)));
+    }
+
+    public NetworkSpec networkSpec() {
+        return NetworkSpec.cifar(factorised);
+    }
+
+    /** Model options; {@code totalIterations} sizes the cosine schedule. */
+    public ModelOptions modelOptions(long totalIterations) {
+        return new ModelOptions(head, learningRate, lrSchedule == LrSchedule.COSINE ? totalIterations : 0, l2,
+                bnDecay, bnEps, seed, DataType.FLOAT);
+    }
+
+    /** Effective settings as sorted "key=value" lines, for logs and for saving beside the model. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        new java.util.TreeMap<>(effective).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        return b.toString();
+    }
+
+    /** A short hash of the settings that define a training run (paths to outputs excluded). */
+    public String hash() {
+        Map<String, String> defining = new java.util.TreeMap<>(effective);
+        defining.remove("out");
+        defining.remove("train.export.dir");
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(defining.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.mkcnn.data;
+
+/**
+ * The dataset could not be fetched (no network, host unreachable, timeout, HTTP error). The message
+ * names the URL, the cause, and the way around it: download the archive elsewhere and pass its
+ * extracted directory with {@code --data}.
+ */
+public class DownloadException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param url    the URL that failed
+     * @param reason what went wrong, e.g. {@code java.net.ConnectException: Connection refused}
+     * @param cause  the underlying exception, or {@code null}
+     */
+    public DownloadException(String url, String reason, Throwable cause) {
+        super("cannot download " + url + ": " + reason
+                + " (no network? download cifar-10-binary.tar.gz elsewhere and pass its extracted directory"
+                + " with --data)", cause);
+    }
+}

@@ -1,0 +1,32 @@
+package io.mkcnn.model;
+
+import java.io.Serializable;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Training-related choices baked into the network configuration.
+ *
+ * @param head what follows the last convolution
+ * @param learningRate Adam step size (initial value when {@code cosineSteps > 0})
+ * @param cosineSteps iterations over which the learning rate decays to zero along a cosine; 0 keeps it constant
+ * @param l2 L2 weight decay coefficient on convolution weights (0 for none)
+ * @param bnDecay momentum of DL4J's moving BN statistics: mean &lt;- d*mean + (1-d)*batchMean
+ * @param bnEps epsilon added to the variance when normalising
+ * @param seed weight initialisation seed
+ * @param dataType parameter and activation type (FLOAT for training; DOUBLE in exactness tests)
+ */
+public record ModelOptions(Head head, double learningRate, long cosineSteps, double l2, double bnDecay,
+                           double bnEps, long seed, DataType dataType) implements Serializable {
+
+    public static ModelOptions defaults() {
+        return new ModelOptions(Head.LINEAR, 1e-3, 0, 0.0, 0.9, 1e-3, 42, DataType.FLOAT);
+    }
+
+    public ModelOptions withDataType(DataType type) {
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, type);
+    }
+
+    public ModelOptions withSeed(long newSeed) {
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, newSeed, dataType);
+    }
+}

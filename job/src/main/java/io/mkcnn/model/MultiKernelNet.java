@@ -1,0 +1,113 @@
+package io.mkcnn.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Builds the multi-kernel batch-normalised network as a DL4J {@link ComputationGraph}.
+ *
+ * <pre>
+ * input (NCHW) -> stem_conv kxk -> stem_bn+ReLU -> pool1 2x2
+ *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn+ReLU   for every k, in parallel
+ *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
+ * </pre>
+ * Convolutions followed by BN have no bias (BN's beta replaces it).
+ */
+public final class MultiKernelNet {
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "output";
+
+    private MultiKernelNet() {
+    }
+
+    /** The graph configuration for a spec and options. */
+    public static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options) {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
+                .seed(options.seed())
+                .dataType(options.dataType())
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .updater(options.cosineSteps() > 0
+                        ? new Adam(new CosineSchedule(options.learningRate(), options.cosineSteps()))
+                        : new Adam(options.learningRate()));
+        if (options.l2() > 0) {
+            base.l2(options.l2());
+        }
+        ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(spec.inputSize(), spec.inputSize(), spec.inputChannels(),
+                        CNN2DFormat.NCHW));
+
+        g.addLayer("stem_conv", conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
+                Activation.IDENTITY), INPUT);
+        g.addLayer("stem_bn", bn(options), "stem_conv");
+        g.addLayer("pool1", maxPool(), "stem_bn");
+
+        List<String> branches = new ArrayList<>();
+        for (int k : spec.branchKernels()) {
+            String name = "branch" + k;
+            String last;
+            if (spec.factorised() && k > 1) {
+                g.addLayer(name + "_conv_" + k + "x1", conv(k, 1, spec.branchFilters(), false, Activation.IDENTITY),
+                        "pool1");
+                last = name + "_conv_1x" + k;
+                g.addLayer(last, conv(1, k, spec.branchFilters(), false, Activation.IDENTITY), name + "_conv_" + k + "x1");
+            } else {
+                last = name + "_conv";
+                g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY), "pool1");
+            }
+            g.addLayer(name + "_bn", bn(options), last);
+            branches.add(name + "_bn");
+        }
+        g.addVertex("concat", new MergeVertex(), branches.toArray(new String[0]));
+        g.addLayer("pool2", maxPool(), "concat");
+        g.addLayer("head_conv", conv(spec.headKernel(), spec.headKernel(), spec.classes(), true,
+                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY), "pool2");
+        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "head_conv");
+        g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX).build(), "gap");
+        g.setOutputs(OUTPUT);
+        return g.build();
+    }
+
+    /** A freshly initialised network. */
+    public static ComputationGraph create(NetworkSpec spec, ModelOptions options) {
+        ComputationGraph net = new ComputationGraph(configuration(spec, options));
+        net.init();
+        return net;
+    }
+
+    private static ConvolutionLayer conv(int kh, int kw, int filters, boolean bias, Activation activation) {
+        return new ConvolutionLayer.Builder(kh, kw).stride(1, 1).nOut(filters).hasBias(bias)
+                .activation(activation).build();
+    }
+
+    private static BatchNormalization bn(ModelOptions options) {
+        return new BatchNormalization.Builder().decay(options.bnDecay()).eps(options.bnEps()).useLogStd(true)
+                .activation(Activation.RELU).build();
+    }
+
+    private static SubsamplingLayer maxPool() {
+        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+    }
+}

@@ -1,0 +1,106 @@
+package io.mkcnn.store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A run's output directory on any Hadoop filesystem. Every file is written under a temporary name in the same
+ * directory and renamed when complete, so a crash never leaves a partial file under a final name.
+ */
+public final class OutputDir {
+    private final FileSystem fs;
+    private final Path dir;
+
+    private OutputDir(FileSystem fs, Path dir) {
+        this.fs = fs;
+        this.dir = dir;
+    }
+
+    /**
+     * Opens (creating if needed) an output directory.
+     *
+     * @throws OutputException if the path is an existing file, or holds one of {@code mustNotExist}
+     */
+    public static OutputDir open(String path, Configuration conf, String... mustNotExist) {
+        if (path == null || path.isBlank()) {
+            throw new OutputException("no output directory given (--out DIR)");
+        }
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(conf);
+            if (fs.exists(p)) {
+                FileStatus st = fs.getFileStatus(p);
+                if (!st.isDirectory()) {
+                    throw new OutputException(path + ": output path is an existing file, expected a directory");
+                }
+                for (String name : mustNotExist) {
+                    if (fs.exists(new Path(p, name))) {
+                        throw new OutputException(path + ": already holds " + name
+                                + " from an earlier run; choose another --out directory (nothing was overwritten)");
+                    }
+                }
+            } else if (!fs.mkdirs(p)) {
+                throw new OutputException(path + ": cannot create output directory");
+            }
+            return new OutputDir(fs, fs.makeQualified(p));
+        } catch (IOException e) {
+            throw new OutputException(path + ": cannot open output directory (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path resolve(String name) {
+        return new Path(dir, name);
+    }
+
+    /** Writes a text file atomically. */
+    public void writeText(String name, String text) {
+        write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes a DL4J model zip (with updater state) atomically. */
+    public void writeModel(String name, ComputationGraph net) {
+        write(name, out -> ModelSerializer.writeModel(net, out, true));
+    }
+
+    /** Something that writes a file's content to a stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code name} through a temporary file and a rename; replaces an older file of that name. */
+    public void write(String name, Content content) {
+        Path target = resolve(name);
+        Path tmp = resolve("." + name + ".tmp-" + UUID.randomUUID());
+        try {
+            try (OutputStream out = fs.create(tmp, false)) {
+                content.writeTo(out);
+            }
+            if (fs.exists(target) && !fs.delete(target, false)) {
+                throw new IOException("cannot replace " + target);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("cannot rename " + tmp + " to " + target);
+            }
+        } catch (IOException e) {
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException ignored) {
+                // the temporary file is named as such; nothing final was touched
+            }
+            throw new OutputException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.mkcnn.train;
+
+import io.mkcnn.bn.BnStatsRecorder;
+import io.mkcnn.runtime.NativeRuntime;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * The executor side of a round: DL4J's parameter-averaging worker, with the native runtime configured before
+ * the network is built, and a {@link BnStatsRecorder} whose statistics travel back in the {@link RoundResult}.
+ * Spark deserializes a fresh copy of this object for every task attempt.
+ */
+public class BnAwareWorker extends ParameterAveragingTrainingWorker {
+    private final BnStatsRecorder recorder;
+    private final int threads;
+    private long fitNanos;
+
+    public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
+                         BnStatsRecorder recorder, int threads) {
+        super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
+        this.recorder = recorder;
+        this.threads = threads;
+    }
+
+    private static List<TrainingHook> hooks(BnStatsRecorder recorder) {
+        List<TrainingHook> hooks = new ArrayList<>();
+        hooks.add(recorder);
+        return hooks;
+    }
+
+    @Override
+    public ComputationGraph getInitialModelGraph() {
+        NativeRuntime.configure(threads);
+        return super.getInitialModelGraph();
+    }
+
+    @Override
+    public ParameterAveragingTrainingResult processMinibatch(MultiDataSet dataSet, ComputationGraph graph,
+                                                             boolean isLast) {
+        long start = System.nanoTime();
+        ParameterAveragingTrainingResult r = super.processMinibatch(dataSet, graph, isLast);
+        fitNanos += System.nanoTime() - start;
+        return r;
+    }
+
+    @Override
+    public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
+        ParameterAveragingTrainingResult r = super.getFinalResult(network);
+        return new RoundResult(r.getParameters(), r.getUpdaterState(), r.getScore(), recorder.moments(),
+                recorder.examples(), recorder.batches(), fitNanos);
+    }
+}

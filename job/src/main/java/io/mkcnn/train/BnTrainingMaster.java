@@ -1,0 +1,145 @@
+package io.mkcnn.train;
+
+import io.mkcnn.bn.BnMode;
+import io.mkcnn.bn.BnMoments;
+import io.mkcnn.bn.BnReconciler;
+import io.mkcnn.bn.BnStatsRecorder;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DL4J's parameter-averaging training master with the driver side of BN reconciliation: after the workers'
+ * parameters and updater states are averaged, every BN layer's moving statistics are replaced by the pooled
+ * statistics of the round ({@link BnReconciler}) unless the mode is {@link BnMode#NAIVE}. A round's results
+ * must all be finite, otherwise the round is refused with {@link NonFiniteRoundException} and the network keeps
+ * the previous round's parameters.
+ */
+public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
+    private static final Logger LOG = LoggerFactory.getLogger(BnTrainingMaster.class);
+
+    private final BnMode bnMode;
+    private final int workerThreads;
+    private transient RoundListener listener = stats -> { };
+    private transient Broadcast<NetBroadcastTuple> lastBroadcast;
+    private transient int round;
+    private transient BnMoments lastMoments = new BnMoments();
+    private transient long lastRoundEnd = System.nanoTime();
+
+    public BnTrainingMaster(Builder builder, BnMode bnMode, int workerThreads) {
+        super(builder);
+        this.bnMode = bnMode;
+        this.workerThreads = workerThreads;
+    }
+
+    public void setRoundListener(RoundListener listener) {
+        this.listener = listener;
+    }
+
+    /** The merged BN statistics of the last round (what {@link BnMode#POOLED} wrote into the network). */
+    public BnMoments lastMoments() {
+        return lastMoments;
+    }
+
+    /** Rounds completed so far. */
+    public int rounds() {
+        return round;
+    }
+
+    @Override
+    public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
+        ComputationGraph net = graph.getNetwork();
+        NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
+                net.getUpdater().getStateViewArray());
+        lastBroadcast = graph.getSparkContext().broadcast(tuple);
+        // maxBatchesPerWorker = 0 (no cap): DL4J caps each worker at averagingFrequency minibatches while its
+        // splits round the split count down, so every split holds a little more than that and DL4J silently
+        // drops the excess (up to almost half an epoch on small data). Workers train on their whole share.
+        WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
+                0, prefetchNumBatches, collectTrainingStats);
+        return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerThreads);
+    }
+
+    @Override
+    protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
+                                  JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
+        if (graph == null) {
+            throw new UnsupportedOperationException("only ComputationGraph training is supported");
+        }
+        long t0 = System.nanoTime();
+        RoundAggregate agg = results.treeAggregate(new RoundAggregate(), RoundAggregate::add, RoundAggregate::merge,
+                aggregationDepth);
+        long t1 = System.nanoTime();
+        destroyBroadcast();
+        if (agg.results() == 0) {
+            LOG.info("Split {} of {} had no data for any worker; skipped", splitNum, totalSplits);
+            return;
+        }
+        INDArray params = agg.averageParams();
+        INDArray updater = agg.averageUpdaterState();
+        double score = agg.averageScore();
+        if (!isFinite(params) || (updater != null && !isFinite(updater)) || !Double.isFinite(score)) {
+            throw new NonFiniteRoundException(round + 1, score);
+        }
+        ComputationGraph net = graph.getNetwork();
+        net.setParams(params);
+        if (updater != null) {
+            net.getUpdater().setStateViewArray(updater);
+        }
+        graph.setScore(score);
+        lastMoments = agg.moments();
+        Map<String, Double> shift = Map.of();
+        long t2 = System.nanoTime();
+        if (bnMode != BnMode.NAIVE && !agg.moments().isEmpty()) {
+            shift = BnReconciler.apply(net, agg.moments());
+        }
+        long t3 = System.nanoTime();
+        ComputationGraphConfiguration conf = net.getConfiguration();
+        conf.setIterationCount(conf.getIterationCount() + (int) Math.round(agg.meanBatches()));
+        round++;
+        double roundSeconds = (t3 - lastRoundEnd) / 1e9;
+        lastRoundEnd = t3;
+        listener.onRound(new RoundStats(round, agg.examples(), agg.results(), score, roundSeconds,
+                agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift));
+    }
+
+    /** Exports the epoch's minibatches (DL4J), then starts the round clock so the export is not counted. */
+    @Override
+    protected JavaRDD<String> exportIfRequiredMDS(JavaSparkContext sc, JavaRDD<MultiDataSet> trainingData) {
+        JavaRDD<String> paths = super.exportIfRequiredMDS(sc, trainingData);
+        lastRoundEnd = System.nanoTime();
+        // DL4J reads the exported paths back with textFile, which makes at least two partitions; each partition
+        // is one worker's share, so merge neighbours (order kept, no shuffle) down to the worker count.
+        return paths.getNumPartitions() > numWorkers ? paths.coalesce(numWorkers) : paths;
+    }
+
+    /** Starts the round clock; called by the driver before each fit. */
+    public void markRoundStart() {
+        lastRoundEnd = System.nanoTime();
+    }
+
+    private void destroyBroadcast() {
+        if (lastBroadcast != null) {
+            lastBroadcast.destroy();
+            lastBroadcast = null;
+        }
+    }
+
+    private static boolean isFinite(INDArray a) {
+        return !a.isNaN().any() && !a.isInfinite().any();
+    }
+}

@@ -1,0 +1,129 @@
+package io.mkcnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.SparkTest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** The commands end to end, as a user runs them: exit codes, outputs and the messages on stderr. */
+class MainTest extends SparkTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+
+    @BeforeAll
+    static void syntheticData() {
+        data = dir.resolve("data");
+        SyntheticCifar.write(data, 1200, 5);
+    }
+
+    /** Runs a command line on the shared context; returns exit code and stderr. */
+    private static Map.Entry<Integer, String> run(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.runWith(sc, args);
+            return Map.entry(code, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    private static String train() {
+        return data.resolve("synthetic_batch_*.bin").toString();
+    }
+
+    private static String test() {
+        return data.resolve("synthetic_test_batch.bin").toString();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainWritesALoadableModelAndMetricsThenEvaluateReproducesThem() throws Exception {
+        Path out = dir.resolve("run");
+        var r = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "2",
+                "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5");
+        assertEquals(0, r.getKey(), r.getValue());
+        ComputationGraph net = ModelSerializer.restoreComputationGraph(out.resolve("model.zip").toFile(), true);
+        assertEquals(10, net.outputSingle(false, Nd4j.zeros(1, 3, 24, 24)).size(1));
+        Map<String, Object> m = new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
+        Map<String, Object> test = (Map<String, Object>) m.get("test");
+        double accuracy = ((Number) test.get("accuracy")).doubleValue();
+        assertTrue(accuracy > 0.5, "synthetic classes are learnable: accuracy " + accuracy);
+        assertEquals(10, ((Map<String, Object>) test.get("per_class")).size());
+        assertTrue(((Number) ((Map<String, Object>) m.get("training")).get("examples_per_second")).doubleValue() > 0);
+        assertEquals("2", ((Map<String, Object>) m.get("configuration")).get("train.epochs"));
+        assertTrue(Files.readString(out.resolve("config.properties")).contains("bn.mode=pooled"));
+
+        Path evalOut = dir.resolve("eval");
+        var e = run("evaluate", "--model", out.resolve("model.zip").toString(), "--data", test(), "--out",
+                evalOut.toString());
+        assertEquals(0, e.getKey(), e.getValue());
+        Map<String, Object> em = new ObjectMapper().readValue(evalOut.resolve("metrics.json").toFile(), Map.class);
+        assertEquals(accuracy, ((Number) ((Map<String, Object>) em.get("test")).get("accuracy")).doubleValue(), 1e-9);
+
+        // the finished run is never overwritten
+        var again = run("train", "--data", train(), "--test", test(), "--out", out.toString());
+        assertEquals(2, again.getKey());
+        assertTrue(again.getValue().contains("already holds model.zip"), again.getValue());
+    }
+
+    @Test
+    void everyConfigurationProblemIsReportedAtOnce() {
+        var r = run("train", "--data", train(), "--test", test(), "--out", dir.resolve("x").toString(),
+                "--workers", "0", "--set", "train.batch=-1", "--set", "bn.mode=average", "--set", "model.lr=0",
+                "--set", "train.bacth=3");
+        assertEquals(2, r.getKey());
+        String err = r.getValue();
+        assertTrue(err.contains("train.workers=0 (command line): expected an integer between 1 and 10000"), err);
+        assertTrue(err.contains("train.batch=-1 (command line): expected an integer between 1 and 65536"), err);
+        assertTrue(err.contains("bn.mode=average (command line): expected one of naive, pooled, recompute"), err);
+        assertTrue(err.contains("model.lr=0 (command line): expected a number > 0"), err);
+        assertTrue(err.contains("train.bacth (command line): unknown configuration key"), err);
+        assertFalse(Files.exists(dir.resolve("x")), "nothing was created");
+    }
+
+    @Test
+    void missingOptionsAndUnknownCommandAreArgumentErrors() {
+        var r = run("train", "--data", train());
+        assertEquals(2, r.getKey());
+        assertTrue(r.getValue().contains("train: missing required option --test"), r.getValue());
+        assertTrue(r.getValue().contains("train: missing required option --out"), r.getValue());
+        var u = run("fit", "--data", "x");
+        assertEquals(2, u.getKey());
+        assertTrue(u.getValue().contains("unknown command 'fit'"), u.getValue());
+    }
+
+    @Test
+    void badDataIsAnInputErrorNamingTheFile() throws Exception {
+        Path bad = Files.write(dir.resolve("bad.bin"), new byte[100]);
+        var r = run("train", "--data", bad.toString(), "--test", test(), "--out", dir.resolve("y").toString());
+        assertEquals(3, r.getKey());
+        assertTrue(r.getValue().contains("bad.bin: size 100 bytes is not a multiple"), r.getValue());
+    }
+
+    @Test
+    void aFileThatIsNotAModelIsAnInputError() throws Exception {
+        Path notModel = Files.writeString(dir.resolve("model.zip"), "not a zip");
+        var r = run("evaluate", "--model", notModel.toString(), "--data", test(), "--out",
+                dir.resolve("z").toString());
+        assertEquals(3, r.getKey());
+        assertTrue(r.getValue().contains("model.zip: not a model saved by train"), r.getValue());
+    }
+}

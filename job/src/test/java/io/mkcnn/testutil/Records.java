@@ -1,0 +1,36 @@
+package io.mkcnn.testutil;
+
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.data.SyntheticCifar;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Small synthetic record sets and CIFAR files for tests. */
+public final class Records {
+    private Records() {
+    }
+
+    public static List<CifarRecord> synthetic(int n, long seed) {
+        Random rng = new Random(seed);
+        List<CifarRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(SyntheticCifar.generate(i % 10, rng, i));
+        }
+        return out;
+    }
+
+    public static Path write(Path file, List<CifarRecord> records) throws IOException {
+        Files.createDirectories(file.getParent());
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (CifarRecord r : records) {
+                out.write(r.toBytes());
+            }
+        }
+        return file;
+    }
+}

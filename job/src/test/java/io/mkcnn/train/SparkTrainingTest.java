@@ -1,0 +1,131 @@
+package io.mkcnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.bn.BnLayers;
+import io.mkcnn.bn.ChannelMoments;
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.input.Batches;
+import io.mkcnn.model.MultiKernelNet;
+import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.testutil.Records;
+import io.mkcnn.testutil.SparkTest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/** Parameter averaging on Spark local mode, with each BN reconciliation mode. */
+class SparkTrainingTest extends SparkTest {
+    @TempDir
+    Path dir;
+
+    private JobConfig config(int workers, int averagingFrequency, String bnMode, String approach) {
+        return JobConfig.from(Map.of(), "test", Map.of(
+                "train.workers", String.valueOf(workers),
+                "train.batch", "16",
+                "train.averaging.frequency", String.valueOf(averagingFrequency),
+                "bn.mode", bnMode,
+                "train.approach", approach,
+                "train.seed", "7"));
+    }
+
+    /** Trains one epoch on Spark; returns the master (for its round figures) and leaves the result in net. */
+    private BnTrainingMaster fit(JobConfig cfg, ComputationGraph net, JavaRDD<CifarRecord> records,
+                                 List<RoundStats> rounds) {
+        BnTrainingMaster master = Trainer.master(cfg, dir.resolve("export").toString());
+        master.setRoundListener(rounds::add);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        spark.fitMultiDataSet(Batches.training(records, cfg.batchPerWorker(), cfg.seed(), 1));
+        master.deleteTempFiles(sc);
+        return master;
+    }
+
+    @Test
+    void oneWorkerWithNaiveAveragingEqualsSingleJvmTraining() {
+        NativeRuntime.configure(0);
+        JobConfig cfg = config(1, 100, "naive", "export");
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(96, 1), 1);
+
+        ComputationGraph local = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        INDArray initial = local.params().dup();
+        for (MultiDataSet b : Batches.training(records, 16, cfg.seed(), 1).collect()) {
+            local.fit(b);
+        }
+
+        ComputationGraph distributed = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        List<RoundStats> rounds = new ArrayList<>();
+        fit(cfg, distributed, records, rounds);
+
+        assertEquals(1, rounds.size());
+        assertEquals(96, rounds.get(0).examples());
+        assertTrue(local.params().sub(initial).norm2Number().doubleValue() > 1e-2, "training changed the weights");
+        assertTrue(local.params().equalsWithEps(distributed.params(), 1e-5),
+                "max difference " + local.params().sub(distributed.params()).amaxNumber());
+    }
+
+    @Test
+    void pooledStatisticsLandInTheNetworkAndLeaveTheWeightsAsNaiveAveraging() {
+        NativeRuntime.configure(0);
+        // three uneven input partitions, two workers
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(200, 2), 3);
+
+        ComputationGraph naive = MultiKernelNet.create(config(2, 3, "naive", "direct").networkSpec(),
+                config(2, 3, "naive", "direct").modelOptions(0));
+        List<RoundStats> naiveRounds = new ArrayList<>();
+        fit(config(2, 3, "naive", "direct"), naive, records, naiveRounds);
+
+        JobConfig pooledCfg = config(2, 3, "pooled", "direct");
+        ComputationGraph pooled = MultiKernelNet.create(pooledCfg.networkSpec(), pooledCfg.modelOptions(0));
+        List<RoundStats> pooledRounds = new ArrayList<>();
+        BnTrainingMaster master = fit(pooledCfg, pooled, records, pooledRounds);
+
+        assertEquals(200, pooledRounds.stream().mapToLong(RoundStats::examples).sum(), "no example dropped");
+        assertEquals(naiveRounds.size(), pooledRounds.size());
+        assertTrue(pooledRounds.size() >= 2, "several rounds: " + pooledRounds.size());
+        // BN moving statistics do not take part in training, so the weights are the same in both modes ...
+        INDArray w1 = naive.getLayer("branch5_conv").getParam("W");
+        INDArray w2 = pooled.getLayer("branch5_conv").getParam("W");
+        assertTrue(w1.equalsWithEps(w2, 1e-4), "weights differ by " + w1.sub(w2).amaxNumber());
+        // ... while the BN statistics are the pooled ones of the last round
+        Map<String, ChannelMoments> last = master.lastMoments().layers();
+        assertEquals(BnLayers.names(pooled).size(), last.size());
+        for (String layer : BnLayers.names(pooled)) {
+            assertArrayEquals(last.get(layer).mean(), BnLayers.mean(pooled, layer), 1e-4, layer);
+            double[] expectedVar = last.get(layer).variance();
+            double[] gotVar = BnLayers.variance(pooled, layer);
+            for (int c = 0; c < gotVar.length; c++) {
+                assertEquals(expectedVar[c], gotVar[c], 1e-4 * Math.max(1, expectedVar[c]), layer + "[" + c + "]");
+            }
+            assertFalse(java.util.Arrays.equals(BnLayers.variance(naive, layer), gotVar), layer);
+        }
+        assertTrue(pooledRounds.get(pooledRounds.size() - 1).bnShift().values().stream().allMatch(v -> v > 0));
+    }
+
+    @Test
+    void workersWithoutDataAreSkipped() {
+        NativeRuntime.configure(0);
+        JobConfig cfg = config(4, 10, "pooled", "export");
+        // 40 records in batches of 16: three minibatches for four workers
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(40, 3), 2);
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        INDArray before = net.params().dup();
+        List<RoundStats> rounds = new ArrayList<>();
+        fit(cfg, net, records, rounds);
+        assertEquals(1, rounds.size());
+        assertEquals(40, rounds.get(0).examples());
+        assertTrue(rounds.get(0).workers() < 4, "workers that returned: " + rounds.get(0).workers());
+        assertTrue(net.params().sub(before).norm2Number().doubleValue() > 1e-3);
+    }
+}

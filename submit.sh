@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the job through spark-submit: $SPARK_HOME/bin/spark-submit when SPARK_HOME is set, otherwise Spark's own
+# SparkSubmit from the local runtime built by Maven (job/target/runtime, built here if missing).
+#
+#   ./submit.sh [spark-submit options] COMMAND [command options]
+#
+# Spark options (--master, --executor-memory, --conf k=v, ...) come before the command and pass through;
+# defaults come from conf/spark-defaults.conf. Environment: SPARK_HOME, MKCNN_CONF_DIR (default ./conf),
+# JAVA (default java).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CONF_DIR="${MKCNN_CONF_DIR:-$ROOT/conf}"
+JAVA="${JAVA:-java}"
+RUNTIME="$ROOT/job/target/runtime"
+COMMANDS=" train evaluate generate download demo "
+
+# Split the arguments: Spark options up to the first subcommand, the job's after it.
+spark_args=()
+job_args=()
+while [[ $# -gt 0 ]]; do
+  if [[ "$COMMANDS" == *" $1 "* ]]; then
+    job_args=("$@")
+    break
+  fi
+  spark_args+=("$1")
+  shift
+done
+if [[ ${#job_args[@]} -eq 0 ]]; then
+  echo "error: no command given (expected one of:$COMMANDS)" >&2
+  echo "usage: ./submit.sh [spark-submit options] {train|evaluate|generate|download|demo} [options]" >&2
+  exit 2
+fi
+
+build_runtime() {
+  echo "submit.sh: building the job (mvn package, first run only)..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+}
+
+job_jar() {
+  ls "$ROOT"/job/target/mkcnn-job-*-cluster.jar 2>/dev/null | head -n 1
+}
+
+if [[ -z "$(job_jar)" || ! -d "$RUNTIME/jars" ]]; then
+  build_runtime
+fi
+JOB_JAR="$(job_jar)"
+THIN_JAR="${JOB_JAR%-cluster.jar}.jar"
+
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" \
+    --properties-file "$CONF_DIR/spark-defaults.conf" \
+    --files "$CONF_DIR/log4j2.properties" \
+    --driver-java-options "-Dlog4j2.configurationFile=file:$CONF_DIR/log4j2.properties" \
+    --class io.mkcnn.cli.Main \
+    "${spark_args[@]}" "$JOB_JAR" "${job_args[@]}"
+fi
+
+# No Spark installation: the runtime folder doubles as SPARK_HOME (jars/ plus an empty RELEASE marker).
+touch "$RUNTIME/RELEASE"
+opens="$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$CONF_DIR/spark-defaults.conf")"
+memory="$(sed -n 's/^spark.driver.memory[[:space:]]*//p' "$CONF_DIR/spark-defaults.conf")"
+for ((i = 0; i < ${#spark_args[@]}; i++)); do
+  case "${spark_args[$i]}" in
+    --driver-memory) memory="${spark_args[$((i + 1))]}" ;;
+    --driver-memory=*) memory="${spark_args[$i]#--driver-memory=}" ;;
+  esac
+done
+export SPARK_HOME="$RUNTIME" SPARK_SCALA_VERSION=2.12
+# shellcheck disable=SC2086  # the options line is a list of JVM flags
+exec "$JAVA" -Xmx"${memory:-6g}" $opens \
+  -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
+  -cp "$RUNTIME/jars/*" org.apache.spark.deploy.SparkSubmit \
+  --properties-file "$CONF_DIR/spark-defaults.conf" \
+  --class io.mkcnn.cli.Main \
+  "${spark_args[@]}" "$THIN_JAR" "${job_args[@]}"
