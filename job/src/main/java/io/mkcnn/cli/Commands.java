@@ -1,5 +1,6 @@
 package io.mkcnn.cli;
 
+import io.mkcnn.bench.Benchmark;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
@@ -26,6 +27,7 @@ final class Commands {
     private static final Set<String> EVALUATE = Set.of("model", "data", "out", "conf", "set");
     private static final Set<String> GENERATE = Set.of("out", "records", "seed");
     private static final Set<String> DOWNLOAD = Set.of("out", "url", "md5");
+    private static final Set<String> BENCH = Set.of("out", "reps", "workers", "conf", "set");
     private static final Set<String> DEMO = Set.of("out", "records", "epochs", "workers", "conf", "set");
 
     private Commands() {
@@ -38,8 +40,9 @@ final class Commands {
             case "generate" -> generate(Args.parse(command, args, GENERATE));
             case "download" -> download(Args.parse(command, args, DOWNLOAD));
             case "demo" -> demo(Args.parse(command, args, DEMO));
+            case "bench" -> bench(Args.parse(command, args, BENCH));
             default -> throw new InvalidConfigException("unknown command '" + command
-                    + "' (expected train, evaluate, generate, download or demo)");
+                    + "' (expected train, evaluate, generate, download, demo or bench)");
         }
     }
 
@@ -115,6 +118,18 @@ final class Commands {
         overrides.putAll(a.sets());
         JobConfig cfg = config(a.get("conf"), overrides, problems);
         withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg).run());
+    }
+
+    private static void bench(Args a) {
+        List<String> problems = new ArrayList<>();
+        a.require("bench", "out", problems);
+        int reps = a.get("reps") == null ? 3 : positiveInt("bench", "reps", a.get("reps"), problems);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        put(overrides, "out", a.get("out"));
+        put(overrides, "train.workers", a.get("workers"));
+        overrides.putAll(a.sets());
+        JobConfig cfg = config(a.get("conf"), overrides, problems);
+        withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, reps).run());
     }
 
     /** Loads the properties file (if any) under the overrides; throws with every problem found. */

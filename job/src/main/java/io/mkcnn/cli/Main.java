@@ -23,7 +23,9 @@ public final class Main {
             "  generate  --out DIR --records N [--seed S]        (synthetic CIFAR-10-format data)",
             "  download  --out DIR [--url URL] [--md5 HEX]       (official cifar-10-binary.tar.gz)",
             "  demo      --out DIR [--records N] [--epochs N] [--set key=value ...]",
-            "            (generates a synthetic dataset under DIR/data and trains on it)");
+            "            (generates a synthetic dataset under DIR/data and trains on it)",
+            "  bench     --out DIR [--reps N] [--workers N] [--set key=value ...]",
+            "            (throughput benchmark: prints a table, writes DIR/bench.json)");
 
     private Main() {
     }

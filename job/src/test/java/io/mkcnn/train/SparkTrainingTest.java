@@ -128,4 +128,30 @@ class SparkTrainingTest extends SparkTest {
         assertTrue(rounds.get(0).workers() < 4, "workers that returned: " + rounds.get(0).workers());
         assertTrue(net.params().sub(before).norm2Number().doubleValue() > 1e-3);
     }
+
+    @Test
+    void recomputedStatisticsCoverTheSampleAndMatchADirectPassForTheFirstLayer() {
+        NativeRuntime.configure(0);
+        JobConfig cfg = config(2, 10, "recompute", "direct");
+        List<CifarRecord> data = Records.synthetic(120, 4);
+        JavaRDD<CifarRecord> records = sc.parallelize(data, 3);
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        io.mkcnn.bn.BnMoments distributed = io.mkcnn.bn.BnRecompute.moments(sc, net, records, 120, 1_000, 32, 1, 0);
+
+        io.mkcnn.bn.BnMoments direct = new io.mkcnn.bn.BnMoments();
+        io.mkcnn.bn.BnRecompute.accumulate(net, Batches.toDataSet(data,
+                r -> io.mkcnn.data.Augmenter.eval(r.pixels())).getFeatures(), direct);
+        for (String layer : BnLayers.names(net)) {
+            double hw = layer.equals("stem_bn") ? 24 * 24 : 12 * 12;
+            assertEquals(120 * hw, distributed.layers().get(layer).count(), 1e-6, layer);
+        }
+        // the stem's input does not depend on how records were batched, so it matches exactly
+        assertArrayEquals(direct.layers().get("stem_bn").mean(), distributed.layers().get("stem_bn").mean(), 1e-5);
+        assertArrayEquals(direct.layers().get("stem_bn").variance(),
+                distributed.layers().get("stem_bn").variance(), 1e-4);
+
+        java.util.Map<String, Double> shift = io.mkcnn.bn.BnRecompute.apply(sc, net, records, 120, 1_000, 32, 1, 0);
+        assertEquals(BnLayers.names(net).size(), shift.size());
+        assertArrayEquals(distributed.layers().get("stem_bn").mean(), BnLayers.mean(net, "stem_bn"), 1e-5);
+    }
 }

@@ -1,0 +1,256 @@
+package io.mkcnn.bench;
+
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.eval.Evaluator;
+import io.mkcnn.eval.Metrics;
+import io.mkcnn.input.Batches;
+import io.mkcnn.model.MacCounter;
+import io.mkcnn.model.MultiKernelNet;
+import io.mkcnn.model.NetworkSpec;
+import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.OutputDir;
+import io.mkcnn.train.BnTrainingMaster;
+import io.mkcnn.train.RoundStats;
+import io.mkcnn.train.Trainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures, in one JVM and one run: ND4J's matrix-multiply ceiling, single-JVM training throughput, Spark
+ * training throughput with the configured workers (standard and factorised, batch 64 and 128) with the time
+ * of a round split into worker fit, driver aggregation, BN reconciliation and the rest (broadcast, scheduling,
+ * result transfer), and evaluation throughput. Every figure is the median of several repetitions after a
+ * warm-up. Writes {@code bench.json} and prints a table.
+ */
+public final class Benchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
+    /** Training costs about three forward passes: forward, gradient w.r.t. inputs and w.r.t. weights. */
+    private static final double TRAIN_MACS_FACTOR = 3.0;
+
+    private final JavaSparkContext sc;
+    private final JobConfig base;
+    private final int reps;
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+
+    public Benchmark(JavaSparkContext sc, JobConfig base, int reps) {
+        this.sc = sc;
+        this.base = base;
+        this.reps = reps;
+    }
+
+    public Map<String, Object> run() {
+        NativeRuntime.configure(base.threads());
+        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("spark_master", sc.master());
+        report.put("native", NativeRuntime.describe());
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        double gflops = ceilingGflops();
+        report.put("matmul_ceiling_gflops", gflops);
+        row("matmul ceiling (GFLOP/s)", gflops, Double.NaN, Double.NaN);
+
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (boolean factorised : new boolean[] {false, true}) {
+            double bound = bound(gflops, factorised);
+            double single = singleJvm(factorised, 64);
+            results.add(result("single-jvm", factorised, 64, single, bound, null));
+        }
+        for (boolean factorised : new boolean[] {false, true}) {
+            for (int batch : new int[] {64, 128}) {
+                results.add(spark(factorised, batch, bound(gflops, factorised)));
+            }
+        }
+        results.add(evaluation(bound(gflops, false)));
+        report.put("results", results);
+        out.writeText("bench.json", Metrics.toJson(report));
+        System.out.println(table());
+        System.out.println("report: " + out.resolve("bench.json"));
+        return report;
+    }
+
+    /** Training throughput bound from the ceiling: GFLOP/s / (2 flops per MAC * 3 passes * MACs per example). */
+    private static double bound(double gflops, boolean factorised) {
+        return gflops * 1e9 / (2 * TRAIN_MACS_FACTOR * MacCounter.forward(NetworkSpec.cifar(factorised)));
+    }
+
+    private double ceilingGflops() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        double[] t = new double[Math.max(5, reps * 2)];
+        for (int i = 0; i < 3; i++) {
+            a.mmuli(b, c);
+        }
+        for (int i = 0; i < t.length; i++) {
+            long s = System.nanoTime();
+            a.mmuli(b, c);
+            t[i] = 2.0 * n * n * n / ((System.nanoTime() - s) / 1e9) / 1e9;
+        }
+        return median(t);
+    }
+
+    private double singleJvm(boolean factorised, int batch) {
+        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
+        List<MultiDataSet> batches = new ArrayList<>();
+        Random rng = new Random(1);
+        for (int i = 0; i < 8; i++) {
+            List<CifarRecord> group = new ArrayList<>();
+            for (int j = 0; j < batch; j++) {
+                group.add(SyntheticCifar.generate(j % 10, rng, j));
+            }
+            var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+            batches.add(new MultiDataSet(ds.getFeatures(), ds.getLabels()));
+        }
+        int iterations = 16;
+        for (int i = 0; i < iterations; i++) {
+            net.fit(batches.get(i % batches.size()));
+        }
+        double[] t = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            long s = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                net.fit(batches.get(i % batches.size()));
+            }
+            t[r] = (double) iterations * batch / ((System.nanoTime() - s) / 1e9);
+        }
+        return median(t);
+    }
+
+    private Map<String, Object> spark(boolean factorised, int batch, double bound) {
+        Map<String, String> set = new LinkedHashMap<>(base.effective());
+        set.put("train.batch", String.valueOf(batch));
+        set.put("model.factorised", String.valueOf(factorised));
+        JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
+        int recordsPerEpoch = cfg.workers() * batch * cfg.averagingFrequency() * 3;
+        List<CifarRecord> data = new ArrayList<>();
+        Random rng = new Random(2);
+        for (int i = 0; i < recordsPerEpoch; i++) {
+            data.add(SyntheticCifar.generate(i % 10, rng, i));
+        }
+        JavaRDD<CifarRecord> records = sc.parallelize(data, cfg.workers()).persist(StorageLevel.MEMORY_ONLY());
+        records.count();
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.out(), sc.hadoopConfiguration())
+                .resolve("_export").toString());
+        List<RoundStats> rounds = new ArrayList<>();
+        master.setRoundListener(rounds::add);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        double[] epochThroughput = new double[reps];
+        double[] roundThroughput = new double[reps];
+        List<RoundStats> timed = new ArrayList<>();
+        for (int epoch = 0; epoch <= reps; epoch++) {
+            rounds.clear();
+            long s = System.nanoTime();
+            master.markRoundStart();
+            spark.fitMultiDataSet(Batches.training(records, batch, cfg.seed(), epoch));
+            double seconds = (System.nanoTime() - s) / 1e9;
+            if (epoch > 0) {
+                long examples = rounds.stream().mapToLong(RoundStats::examples).sum();
+                double roundSeconds = rounds.stream().mapToDouble(RoundStats::roundSeconds).sum();
+                epochThroughput[epoch - 1] = examples / seconds;
+                roundThroughput[epoch - 1] = examples / roundSeconds;
+                timed.addAll(rounds);
+            }
+        }
+        master.deleteTempFiles(sc);
+        records.unpersist();
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("round_seconds", median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray()));
+        split.put("worker_fit_seconds", median(timed.stream().mapToDouble(RoundStats::fitSeconds).toArray()));
+        split.put("aggregate_seconds", median(timed.stream().mapToDouble(RoundStats::aggregateSeconds).toArray()));
+        split.put("bn_reconcile_seconds", median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray()));
+        split.put("broadcast_schedule_transfer_seconds", (double) split.get("round_seconds")
+                - (double) split.get("worker_fit_seconds") - (double) split.get("aggregate_seconds")
+                - (double) split.get("bn_reconcile_seconds"));
+        split.put("epoch_examples_per_second_incl_export", median(epochThroughput));
+        return result("spark " + cfg.workers() + " workers", factorised, batch, median(roundThroughput), bound, split);
+    }
+
+    private Map<String, Object> evaluation(double bound) {
+        List<CifarRecord> data = new ArrayList<>();
+        Random rng = new Random(3);
+        for (int i = 0; i < 4096; i++) {
+            data.add(SyntheticCifar.generate(i % 10, rng, i));
+        }
+        JavaRDD<CifarRecord> records = sc.parallelize(data, base.workers()).persist(StorageLevel.MEMORY_ONLY());
+        records.count();
+        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
+        Evaluator.evaluate(sc, net, records, base.evalBatch(), base.threads());
+        double[] t = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            long s = System.nanoTime();
+            Evaluator.evaluate(sc, net, records, base.evalBatch(), base.threads());
+            t[r] = data.size() / ((System.nanoTime() - s) / 1e9);
+        }
+        records.unpersist();
+        // inference is one forward pass: its bound is three times the training bound
+        return result("spark evaluation", false, base.evalBatch(), median(t), bound * TRAIN_MACS_FACTOR, null);
+    }
+
+    private Map<String, Object> result(String what, boolean factorised, int batch, double examplesPerSecond,
+                                       double bound, Map<String, Object> split) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("what", what);
+        m.put("model", factorised ? "factorised" : "standard");
+        m.put("batch", batch);
+        m.put("examples_per_second", examplesPerSecond);
+        m.put("ceiling_bound_examples_per_second", bound);
+        m.put("fraction_of_ceiling", examplesPerSecond / bound);
+        if (split != null) {
+            m.put("round", split);
+        }
+        LOG.info("{} {} batch {}: {} examples/s ({}% of the ceiling bound {})", what, m.get("model"), batch,
+                String.format("%.1f", examplesPerSecond), String.format("%.0f", 100 * examplesPerSecond / bound),
+                String.format("%.0f", bound));
+        row(what + " " + m.get("model") + " b" + batch, examplesPerSecond, bound, examplesPerSecond / bound);
+        return m;
+    }
+
+    private void row(String what, double value, double bound, double fraction) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("what", what);
+        r.put("value", value);
+        r.put("bound", bound);
+        r.put("fraction", fraction);
+        rows.add(r);
+    }
+
+    private String table() {
+        StringBuilder b = new StringBuilder(String.format("%-40s %12s %12s %9s%n", "measurement", "value",
+                "bound", "of bound"));
+        for (Map<String, Object> r : rows) {
+            double bound = (double) r.get("bound");
+            b.append(String.format("%-40s %12.1f %12s %9s%n", r.get("what"), (double) r.get("value"),
+                    Double.isNaN(bound) ? "" : String.format("%.1f", bound),
+                    Double.isNaN(bound) ? "" : String.format("%.0f%%", 100 * (double) r.get("fraction"))));
+        }
+        return b.toString();
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
