@@ -175,10 +175,14 @@ public final class Benchmark {
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("round_seconds", median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray()));
         split.put("worker_fit_seconds", median(timed.stream().mapToDouble(RoundStats::fitSeconds).toArray()));
-        split.put("aggregate_seconds", median(timed.stream().mapToDouble(RoundStats::aggregateSeconds).toArray()));
+        split.put("spark_job_seconds", median(timed.stream().mapToDouble(RoundStats::jobSeconds).toArray()));
         split.put("bn_reconcile_seconds", median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray()));
-        split.put("broadcast_schedule_transfer_seconds", (double) split.get("round_seconds")
-                - (double) split.get("worker_fit_seconds") - (double) split.get("aggregate_seconds")
+        // inside the job but not fitting: broadcast fetch, network set-up on the worker, result transfer and
+        // the tree aggregation of parameters, updater state and BN statistics
+        split.put("job_overhead_seconds", (double) split.get("spark_job_seconds")
+                - (double) split.get("worker_fit_seconds"));
+        // on the driver outside the job: preparing the split, broadcasting, setting the averaged parameters
+        split.put("driver_seconds", (double) split.get("round_seconds") - (double) split.get("spark_job_seconds")
                 - (double) split.get("bn_reconcile_seconds"));
         split.put("epoch_examples_per_second_incl_export", median(epochThroughput));
         return result("spark " + cfg.workers() + " workers", factorised, batch, median(roundThroughput), bound, split);

@@ -62,7 +62,7 @@ public final class BnRecompute {
                 return Collections.singletonList(moments).iterator();
             }
             ComputationGraph net = payload.value().network();
-            Iterator<DataSet> batches = Batches.batches(records, batch, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+            Iterator<DataSet> batches = Batches.evaluation(records, batch);
             while (batches.hasNext()) {
                 accumulate(net, batches.next().getFeatures(), moments);
             }

@@ -51,7 +51,7 @@ public final class Evaluator {
                 return Collections.singletonList(eval).iterator();
             }
             ComputationGraph net = payload.value().network();
-            Iterator<DataSet> batches = Batches.batches(records, batch, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+            Iterator<DataSet> batches = Batches.evaluation(records, batch);
             while (batches.hasNext()) {
                 DataSet ds = batches.next();
                 INDArray out = net.outputSingle(false, ds.getFeatures());

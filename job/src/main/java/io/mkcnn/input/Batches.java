@@ -34,9 +34,9 @@ public final class Batches {
         return records.mapPartitionsWithIndex(new TrainPartition(batch, seed, epoch), true);
     }
 
-    /** Evaluation minibatches (centre crop, standardised), in record order. */
-    public static JavaRDD<DataSet> evaluation(JavaRDD<CifarRecord> records, int batch) {
-        return records.mapPartitions(it -> batches(it, batch, r -> Augmenter.eval(r.pixels())));
+    /** Evaluation minibatches of a partition (centre crop, standardised), in record order. */
+    public static Iterator<DataSet> evaluation(Iterator<CifarRecord> records, int batch) {
+        return batches(records, batch, r -> Augmenter.eval(r.pixels()));
     }
 
     /** Groups records into DataSets, transforming each record's pixels with {@code features}. */

@@ -29,6 +29,7 @@ import scala.Tuple2;
  * with a message naming the file and record instead of training on garbage.
  */
 public final class CifarSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CifarSource.class);
     static final String RECORD_LENGTH_KEY = "org.apache.spark.input.FixedLengthBinaryInputFormat.recordLength";
 
     private CifarSource() {
@@ -53,8 +54,11 @@ public final class CifarSource {
                 Arrays.sort(entries);
                 for (FileStatus f : entries) {
                     String name = f.getPath().getName();
-                    if (f.isDirectory() || name.startsWith(".") || name.startsWith("_") || !name.endsWith(".bin")
-                            && m.isDirectory()) {
+                    if (f.isDirectory() || name.startsWith(".") || name.startsWith("_")) {
+                        continue;
+                    }
+                    if (m.isDirectory() && !name.endsWith(".bin")) {
+                        LOG.info("{}: not a .bin file, skipped", f.getPath());
                         continue;
                     }
                     check(f, problems);

@@ -11,11 +11,11 @@ import java.util.Map;
  * @param score mean training loss reported by the workers
  * @param roundSeconds wall time from the previous round's end to this one's
  * @param fitSeconds longest worker fit time
- * @param aggregateSeconds time to aggregate the results on the driver
+ * @param jobSeconds time of the round's Spark job (workers' tasks and the tree aggregation of their results)
  * @param reconcileSeconds time spent reconciling BN statistics
  * @param bnShift per BN layer, mean |log(var_reconciled / var_naive)| over channels (empty in naive mode)
  */
 public record RoundStats(int round, long examples, int workers, double score, double roundSeconds,
-                         double fitSeconds, double aggregateSeconds, double reconcileSeconds,
+                         double fitSeconds, double jobSeconds, double reconcileSeconds,
                          Map<String, Double> bnShift) {
 }

@@ -5,6 +5,7 @@ import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.config.TrainingApproach;
 import io.mkcnn.data.CifarRecord;
+import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.Batches;
@@ -55,6 +56,7 @@ public final class Trainer {
         NativeRuntime.configure(cfg.threads());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), MODEL);
         LOG.info("[run {}] configuration (hash {}):\n{}", runId, cfg.hash(), cfg.describe());
+        refuseOverlap();
         JavaRDD<CifarRecord> train = CifarSource.read(sc, cfg.trainData(), cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, cfg.testData(), cfg.workers())
@@ -117,6 +119,17 @@ public final class Trainer {
         train.unpersist();
         test.unpersist();
         return metrics;
+    }
+
+    /** Scoring a model on records it trained on would report a meaningless accuracy. */
+    private void refuseOverlap() {
+        var trainFiles = new java.util.HashSet<>(CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration()));
+        var both = new java.util.ArrayList<>(CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration()));
+        both.retainAll(trainFiles);
+        if (!both.isEmpty()) {
+            throw new InvalidDataException("test data " + cfg.testData() + " and training data " + cfg.trainData()
+                    + " share " + both + "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
+        }
     }
 
     /** DL4J's split count: whole rounds of workers x averaging frequency minibatches, rounded down. */
@@ -193,7 +206,7 @@ public final class Trainer {
             h.put("loss", s.score());
             h.put("round_seconds", s.roundSeconds());
             h.put("fit_seconds", s.fitSeconds());
-            h.put("aggregate_seconds", s.aggregateSeconds());
+            h.put("job_seconds", s.jobSeconds());
             h.put("reconcile_seconds", s.reconcileSeconds());
             h.put("bn_shift", s.bnShift());
             history.add(h);

@@ -126,4 +126,11 @@ class MainTest extends SparkTest {
         assertEquals(3, r.getKey());
         assertTrue(r.getValue().contains("model.zip: not a model saved by train"), r.getValue());
     }
+
+    @Test
+    void testDataInsideTheTrainingDataIsRefused() {
+        var r = run("train", "--data", data.toString(), "--test", test(), "--out", dir.resolve("w").toString());
+        assertEquals(3, r.getKey());
+        assertTrue(r.getValue().contains("synthetic_test_batch.bin]; pass the training batches alone"), r.getValue());
+    }
 }
