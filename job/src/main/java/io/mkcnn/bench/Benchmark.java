@@ -159,7 +159,7 @@ public final class Benchmark {
         for (int epoch = 0; epoch <= reps; epoch++) {
             rounds.clear();
             long s = System.nanoTime();
-            master.markRoundStart();
+            master.startEpoch(cfg.seed() + epoch, 0, master.rounds());
             spark.fitMultiDataSet(Batches.training(records, batch, cfg.seed(), epoch));
             double seconds = (System.nanoTime() - s) / 1e9;
             if (epoch > 0) {

@@ -10,6 +10,7 @@ import java.util.Set;
 final class Args {
     private final Map<String, String> options = new LinkedHashMap<>();
     private final Map<String, String> sets = new LinkedHashMap<>();
+    private final Set<String> flags = new java.util.HashSet<>();
 
     /**
      * Parses {@code args}, accepting only the {@code allowed} option names (without dashes).
@@ -17,6 +18,11 @@ final class Args {
      * @throws InvalidConfigException listing every unknown, repeated or valueless option
      */
     static Args parse(String command, List<String> args, Set<String> allowed) {
+        return parse(command, args, allowed, Set.of());
+    }
+
+    /** As {@link #parse(String, List, Set)}, also accepting the value-less {@code flagNames}. */
+    static Args parse(String command, List<String> args, Set<String> allowed, Set<String> flagNames) {
         Args a = new Args();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -31,6 +37,10 @@ final class Args {
             if (eq >= 0 && !name.startsWith("set")) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
+            }
+            if (flagNames.contains(name) && value == null) {
+                a.flags.add(name);
+                continue;
             }
             if (!allowed.contains(name)) {
                 problems.add(command + ": unknown option --" + name + " (expected one of --"
@@ -74,6 +84,10 @@ final class Args {
             problems.add(command + ": missing required option --" + name);
         }
         return v;
+    }
+
+    boolean flag(String name) {
+        return flags.contains(name);
     }
 
     Map<String, String> sets() {

@@ -5,6 +5,7 @@ import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.train.Evaluate;
+import io.mkcnn.train.Predict;
 import io.mkcnn.train.Trainer;
 import java.io.IOException;
 import java.io.Reader;
@@ -25,6 +26,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class Commands {
     private static final Set<String> TRAIN = Set.of("data", "test", "out", "epochs", "workers", "conf", "set");
     private static final Set<String> EVALUATE = Set.of("model", "data", "out", "conf", "set");
+    private static final Set<String> PREDICT = Set.of("model", "data", "out", "conf", "set");
     private static final Set<String> GENERATE = Set.of("out", "records", "seed");
     private static final Set<String> DOWNLOAD = Set.of("out", "url", "md5");
     private static final Set<String> BENCH = Set.of("out", "reps", "workers", "conf", "set");
@@ -35,14 +37,15 @@ final class Commands {
 
     static void run(String command, List<String> args) {
         switch (command) {
-            case "train" -> train(Args.parse(command, args, TRAIN));
+            case "train" -> train(Args.parse(command, args, TRAIN, Set.of("fresh")));
             case "evaluate" -> evaluate(Args.parse(command, args, EVALUATE));
+            case "predict" -> predict(Args.parse(command, args, PREDICT));
             case "generate" -> generate(Args.parse(command, args, GENERATE));
             case "download" -> download(Args.parse(command, args, DOWNLOAD));
-            case "demo" -> demo(Args.parse(command, args, DEMO));
+            case "demo" -> demo(Args.parse(command, args, DEMO, Set.of("fresh")));
             case "bench" -> bench(Args.parse(command, args, BENCH));
             default -> throw new InvalidConfigException("unknown command '" + command
-                    + "' (expected train, evaluate, generate, download, demo or bench)");
+                    + "' (expected train, evaluate, predict, generate, download, demo or bench)");
         }
     }
 
@@ -59,20 +62,30 @@ final class Commands {
         put(overrides, "train.workers", a.get("workers"));
         overrides.putAll(a.sets());
         JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-train", sc -> new Trainer(sc, cfg).run());
+        withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
     }
 
     private static void evaluate(Args a) {
+        JobConfig cfg = scoring("evaluate", a);
+        withSpark("mkcnn-evaluate", sc -> new Evaluate(sc, cfg, a.get("model")).run());
+    }
+
+    private static void predict(Args a) {
+        JobConfig cfg = scoring("predict", a);
+        withSpark("mkcnn-predict", sc -> new Predict(sc, cfg, a.get("model")).run());
+    }
+
+    /** The configuration of a command that scores a saved model on --data, writing to --out. */
+    private static JobConfig scoring(String command, Args a) {
         List<String> problems = new ArrayList<>();
-        String model = a.require("evaluate", "model", problems);
-        a.require("evaluate", "data", problems);
-        a.require("evaluate", "out", problems);
+        a.require(command, "model", problems);
+        a.require(command, "data", problems);
+        a.require(command, "out", problems);
         Map<String, String> overrides = new LinkedHashMap<>();
         put(overrides, "data.test", a.get("data"));
         put(overrides, "out", a.get("out"));
         overrides.putAll(a.sets());
-        JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-evaluate", sc -> new Evaluate(sc, cfg, model).run());
+        return config(a.get("conf"), overrides, problems);
     }
 
     private static void generate(Args a) {
@@ -117,7 +130,7 @@ final class Commands {
         put(overrides, "train.workers", a.get("workers"));
         overrides.putAll(a.sets());
         JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg).run());
+        withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
     }
 
     private static void bench(Args a) {

@@ -26,6 +26,8 @@ public record JobConfig(
         TrainingApproach approach, String exportDir, long seed, int threads, int evalBatch,
         boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
+        int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
+        int debugFailAfterRounds, int debugNanRound,
         Map<String, String> effective) implements Serializable {
 
     /** Learning-rate schedules offered. */
@@ -67,6 +69,11 @@ public record JobConfig(
                 s.positiveDouble("bn.eps", 1e-3),
                 s.enumValue("bn.mode", BnMode.POOLED),
                 s.intValue("bn.recompute.samples", 8192, 1, 100_000_000),
+                s.intValue("checkpoint.every.rounds", 10, 1, 1_000_000),
+                s.intValue("checkpoint.keep", 3, 1, 1000),
+                s.intValue("eval.every.epochs", 1, 0, 100_000),
+                s.intValue("debug.fail.after.rounds", 0, 0, Integer.MAX_VALUE),
+                s.intValue("debug.nan.round", 0, 0, Integer.MAX_VALUE),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -81,7 +88,8 @@ public record JobConfig(
     private JobConfig withEffective(Map<String, String> eff) {
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
                 approach, exportDir, seed, threads, evalBatch, factorised, head, learningRate, lrSchedule, l2,
-                bnDecay, bnEps, bnMode, recomputeSamples, Map.copyOf(new LinkedHashMap<>(eff)));
+                bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
+                debugFailAfterRounds, debugNanRound, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     public NetworkSpec networkSpec() {
@@ -101,11 +109,17 @@ public record JobConfig(
         return b.toString();
     }
 
-    /** A short hash of the settings that define a training run (paths to outputs excluded). */
+    /**
+     * A short hash of the settings that define a training run's result: output locations, checkpointing,
+     * thread counts, evaluation batch size and test-only failure injection are excluded, so a rerun that only
+     * changes those still resumes.
+     */
     public String hash() {
         Map<String, String> defining = new java.util.TreeMap<>(effective);
         defining.remove("out");
         defining.remove("train.export.dir");
+        defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.")
+                || k.equals("runtime.threads") || k.equals("eval.batch"));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(defining.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 12);

@@ -49,6 +49,18 @@ public final class Metrics {
         return Double.isFinite(v) ? v : null;
     }
 
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+
+    /** One-line JSON. */
+    public static String toCompactJson(Object value) {
+        try {
+            return COMPACT.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Indented JSON. */
     public static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);

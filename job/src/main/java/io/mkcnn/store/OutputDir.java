@@ -56,6 +56,46 @@ public final class OutputDir {
         }
     }
 
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    /** Whether {@code name} exists in this directory. */
+    public boolean exists(String name) {
+        try {
+            return fs.exists(resolve(name));
+        } catch (IOException e) {
+            throw new OutputException(resolve(name) + ": cannot check (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Reads a small text file of this directory. */
+    public String readText(String name) {
+        try (java.io.InputStream in = fs.open(resolve(name))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new OutputException(resolve(name) + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Moves this directory aside to {@code <dir>.previous-<timestamp>} (nothing is deleted) and recreates it
+     * empty; returns where the old content went.
+     */
+    public Path moveAside() {
+        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern(
+                "yyyyMMdd-HHmmss"));
+        Path aside = new Path(dir.getParent(), dir.getName() + ".previous-" + stamp);
+        try {
+            if (!fs.rename(dir, aside) || !fs.mkdirs(dir)) {
+                throw new IOException("rename to " + aside + " failed");
+            }
+            return aside;
+        } catch (IOException e) {
+            throw new OutputException(dir + ": cannot move aside (" + e.getMessage() + ")", e);
+        }
+    }
+
     public Path path() {
         return dir;
     }

@@ -4,6 +4,7 @@ import io.mkcnn.bn.BnStatsRecorder;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
@@ -11,6 +12,7 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
@@ -21,13 +23,15 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final BnStatsRecorder recorder;
     private final int threads;
+    private final boolean poison;
     private long fitNanos;
 
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
-                         BnStatsRecorder recorder, int threads) {
+                         BnStatsRecorder recorder, int threads, boolean poison) {
         super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
         this.recorder = recorder;
         this.threads = threads;
+        this.poison = poison;
     }
 
     private static List<TrainingHook> hooks(BnStatsRecorder recorder) {
@@ -54,7 +58,12 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
-        return new RoundResult(r.getParameters(), r.getUpdaterState(), r.getScore(), recorder.moments(),
+        INDArray params = r.getParameters();
+        TaskContext task = TaskContext.get();
+        if (poison && task != null && task.partitionId() == 0) {
+            params = params.dup().assign(Double.NaN); // test-only failure injection (debug.nan.round)
+        }
+        return new RoundResult(params, r.getUpdaterState(), r.getScore(), recorder.moments(),
                 recorder.examples(), recorder.batches(), fitNanos);
     }
 }

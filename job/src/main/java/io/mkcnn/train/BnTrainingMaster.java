@@ -4,6 +4,7 @@ import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -17,6 +18,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.deeplearning4j.spark.util.SparkUtils;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
@@ -34,16 +36,50 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     private final BnMode bnMode;
     private final int workerThreads;
+    private final int nanRound;
+    private transient long splitSeed;
+    private transient int skipRounds;
+    private transient int splitsThisEpoch;
     private transient RoundListener listener = stats -> { };
     private transient Broadcast<NetBroadcastTuple> lastBroadcast;
     private transient int round;
     private transient BnMoments lastMoments = new BnMoments();
     private transient long lastRoundEnd = System.nanoTime();
 
-    public BnTrainingMaster(Builder builder, BnMode bnMode, int workerThreads) {
+    /**
+     * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
+     */
+    public BnTrainingMaster(Builder builder, BnMode bnMode, int workerThreads, int nanRound) {
         super(builder);
         this.bnMode = bnMode;
         this.workerThreads = workerThreads;
+        this.nanRound = nanRound;
+    }
+
+    /**
+     * Prepares the next fit (one epoch): its splits into rounds are drawn with {@code seed} alone, so they are
+     * the same whatever ran before, and the first {@code skip} rounds (done before a restart) are left out.
+     * The round counter continues from {@code roundsDone}.
+     */
+    public void startEpoch(long seed, int skip, int roundsDone) {
+        this.splitSeed = seed;
+        this.skipRounds = skip;
+        this.round = roundsDone;
+        this.lastRoundEnd = System.nanoTime();
+    }
+
+    /** Rounds of the epoch being trained, skipped ones included (known once its data is split). */
+    public int roundsThisEpoch() {
+        return splitsThisEpoch;
+    }
+
+    @Override
+    protected <T> JavaRDD<T>[] getSplitRDDs(JavaRDD<T> trainingData, int totalDataSetObjectCount,
+                                            int examplesPerDataSetObject) {
+        int perSplit = getNumDataSetObjectsPerSplit(examplesPerDataSetObject);
+        JavaRDD<T>[] all = SparkUtils.balancedRandomSplit(totalDataSetObjectCount, perSplit, trainingData, splitSeed);
+        splitsThisEpoch = all.length;
+        return Arrays.copyOfRange(all, Math.min(skipRounds, all.length), all.length);
     }
 
     public void setRoundListener(RoundListener listener) {
@@ -71,7 +107,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         // drops the excess (up to almost half an epoch on small data). Workers train on their whole share.
         WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 0, prefetchNumBatches, collectTrainingStats);
-        return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerThreads);
+        return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerThreads,
+                nanRound == round + 1);
     }
 
     @Override
@@ -127,10 +164,6 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         return paths.getNumPartitions() > numWorkers ? paths.coalesce(numWorkers) : paths;
     }
 
-    /** Starts the round clock; called by the driver before each fit. */
-    public void markRoundStart() {
-        lastRoundEnd = System.nanoTime();
-    }
 
     private void destroyBroadcast() {
         if (lastBroadcast != null) {

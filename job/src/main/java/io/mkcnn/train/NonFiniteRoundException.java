@@ -6,4 +6,8 @@ public class NonFiniteRoundException extends RuntimeException {
         super("round " + round + " produced non-finite parameters or loss (loss=" + score
                 + "); the round was rejected and the model keeps the previous round's parameters");
     }
+
+    public NonFiniteRoundException(String message) {
+        super(message);
+    }
 }

@@ -12,12 +12,16 @@ import io.mkcnn.input.Batches;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.model.MacCounter;
 import io.mkcnn.model.MultiKernelNet;
+import io.mkcnn.report.MetricsLog;
+import io.mkcnn.report.Report;
 import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.Checkpoints;
 import io.mkcnn.store.OutputDir;
-import java.util.ArrayList;
+import io.mkcnn.store.RunDirectory;
+import io.mkcnn.store.RunState;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,35 +32,61 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver loop of a training run: read and validate the data, build the network, train it epoch by epoch
- * with DL4J parameter averaging (BN reconciled every round by {@link BnTrainingMaster}), evaluate on the test
- * data, and write {@code model.zip}, {@code metrics.json} and {@code config.properties} to the output directory.
+ * The driver loop of a training run: read and validate the data, build or restore the network, train it epoch
+ * by epoch with DL4J parameter averaging (BN reconciled every round by {@link BnTrainingMaster}), checkpoint
+ * every N rounds and at every epoch end, evaluate every E epochs, and finish with {@code model.zip},
+ * {@code metrics.json}, {@code metrics.jsonl} and {@code report.html}. Rerunning the same command resumes from
+ * the newest checkpoint; rerunning a finished run does nothing.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    public static final String MODEL = "model.zip";
-    public static final String METRICS = "metrics.json";
+    public static final String MODEL = RunDirectory.MODEL;
+    public static final String METRICS = RunDirectory.METRICS;
+    public static final String REPORT = "report.html";
 
     private final JavaSparkContext sc;
     private final JobConfig cfg;
-    private final String runId = UUID.randomUUID().toString().substring(0, 4);
+    private final boolean fresh;
+    private OutputDir out;
+    private Checkpoints checkpoints;
+    private RunState state;
+    private ComputationGraph net;
+    private Progress progress;
 
-    public Trainer(JavaSparkContext sc, JobConfig cfg) {
+    public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this.sc = sc;
         this.cfg = cfg;
+        this.fresh = fresh;
     }
 
-    /** Runs the whole training; returns the metrics written to {@code metrics.json}. */
+    /** Runs (or resumes, or recognises as finished) the training; returns the final metrics. */
     public Map<String, Object> run() {
         NativeRuntime.configure(cfg.threads());
-        OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), MODEL);
-        LOG.info("[run {}] configuration (hash {}):\n{}", runId, cfg.hash(), cfg.describe());
         refuseOverlap();
+        RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh,
+                UUID.randomUUID().toString().substring(0, 4));
+        out = dir.out();
+        if (dir.action() == RunDirectory.Action.COMPLETE) {
+            LOG.info("[run {}] already complete in {}: nothing to do (model {})", dir.runId(), out.path(),
+                    out.resolve(MODEL));
+            return Map.of("run_id", dir.runId(), "complete", true);
+        }
+        checkpoints = new Checkpoints(out, cfg.checkpointKeep());
+        Optional<Checkpoints.Loaded> latest = checkpoints.latest();
+        if (latest.isPresent()) {
+            state = latest.get().state();
+            net = checkpoints.model(latest.get().dir());
+            LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, latest.get().dir(),
+                    state.epochsDone, state.totalRounds);
+        } else {
+            state = RunState.fresh(dir.runId(), cfg.hash(), cfg.seed());
+        }
+        LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
+
         JavaRDD<CifarRecord> train = CifarSource.read(sc, cfg.trainData(), cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, cfg.testData(), cfg.workers())
@@ -64,60 +94,124 @@ public final class Trainer {
         long trainCount = train.count();
         long testCount = test.count();
         long roundsPerEpoch = roundsPerEpoch(trainCount);
-        long totalIterations = roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency();
         LOG.info("[run {}] {} training records, {} test records, {} workers, ~{} rounds per epoch; native {}",
-                runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
-
-        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
-        BnTrainingMaster master = master(out);
+                state.runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
+        if (net == null) {
+            net = MultiKernelNet.create(cfg.networkSpec(),
+                    cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
+        }
+        BnTrainingMaster master = master(cfg, cfg.exportDir().isBlank() ? out.resolve("_export").toString()
+                : cfg.exportDir());
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
-        Progress progress = new Progress(runId, cfg.epochs(), roundsPerEpoch);
+        progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);
 
-        long start = System.nanoTime();
-        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+        Map<String, Object> lastEval = null;
+        for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
+            master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
             progress.startEpoch(epoch);
-            JavaRDD<MultiDataSet> batches = Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch);
-            master.markRoundStart();
-            spark.fitMultiDataSet(batches);
+            try {
+                spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
+            } catch (NonFiniteRoundException e) {
+                throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
+                        .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
+            }
+            state.epochsDone = epoch;
+            state.roundsInEpochDone = 0;
+            if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
+                lastEval = evaluate(train, trainCount, test, epoch);
+            }
+            checkpoint();
         }
-        double trainSeconds = (System.nanoTime() - start) / 1e9;
         master.deleteTempFiles(sc);
+        if (lastEval == null) {
+            lastEval = lastEvaluation();
+        }
+        Map<String, Object> metrics = finalMetrics(lastEval, testCount);
+        out.writeModel(MODEL, net);
+        out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
+        out.writeText(METRICS, Metrics.toJson(metrics));
+        LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {} report {}",
+                state.runId, String.format("%.4f", ((Number) lastEval.get("accuracy")).doubleValue()), testCount,
+                String.format("%.1f", state.examplesSeen / Math.max(1e-9, state.trainSeconds)), out.resolve(MODEL),
+                out.resolve(METRICS), out.resolve(REPORT));
+        train.unpersist();
+        test.unpersist();
+        return metrics;
+    }
+
+    /** Called after every round, with the state already advanced: metrics file, checkpoint, failure injection. */
+    private void afterRound() {
+        MetricsLog.write(out, state.metrics);
+        if (state.totalRounds % cfg.checkpointEveryRounds() == 0) {
+            checkpoint();
+        }
+        if (cfg.debugFailAfterRounds() > 0 && state.totalRounds == cfg.debugFailAfterRounds()) {
+            throw new IllegalStateException("injected failure after round " + state.totalRounds
+                    + " (debug.fail.after.rounds)");
+        }
+    }
+
+    private void checkpoint() {
+        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state));
+        MetricsLog.write(out, state.metrics);
+    }
+
+    /** Evaluates on the test data (after recomputing BN statistics in recompute mode) and logs a metrics line. */
+    private Map<String, Object> evaluate(JavaRDD<CifarRecord> train, long trainCount, JavaRDD<CifarRecord> test,
+                                         int epoch) {
         Map<String, Double> recomputeShift = Map.of();
         if (cfg.bnMode() == BnMode.RECOMPUTE) {
             recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.recomputeSamples(), cfg.evalBatch(),
-                    cfg.seed(), cfg.threads());
+                    cfg.seed() + epoch, cfg.threads());
         }
-        long evalStart = System.nanoTime();
+        long start = System.nanoTime();
         Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.evalBatch(), cfg.threads());
-        double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "evaluation");
+        line.put("epoch", epoch);
+        line.put("round", state.totalRounds);
+        line.putAll(Metrics.evaluation(eval));
+        line.put("examples_per_second", eval.getNumRowCounter() / seconds);
+        line.put("bn_recompute_shift", recomputeShift);
+        state.metrics.add(line);
+        LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.epochs(),
+                String.format("%.4f", eval.accuracy()), eval.getNumRowCounter(),
+                String.format("%.0f", eval.getNumRowCounter() / seconds));
+        return line;
+    }
 
+    private Map<String, Object> lastEvaluation() {
+        for (int i = state.metrics.size() - 1; i >= 0; i--) {
+            if ("evaluation".equals(state.metrics.get(i).get("type"))) {
+                return state.metrics.get(i);
+            }
+        }
+        throw new IllegalStateException("no evaluation recorded");
+    }
+
+    private Map<String, Object> finalMetrics(Map<String, Object> eval, long testCount) {
+        Map<String, Object> test = new LinkedHashMap<>(eval);
+        test.remove("type");
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("run_id", runId);
-        metrics.put("test", Metrics.evaluation(eval));
-        metrics.put("training", Map.of(
-                "epochs", cfg.epochs(),
-                "rounds", master.rounds(),
-                "examples", progress.examples(),
-                "seconds", trainSeconds,
-                "examples_per_second", progress.examples() / trainSeconds,
-                "final_loss", progress.lastLoss(),
-                "forward_macs_per_example", MacCounter.forward(cfg.networkSpec())));
-        metrics.put("evaluation_examples_per_second", testCount / evalSeconds);
-        metrics.put("bn", Map.of("mode", cfg.bnMode().name().toLowerCase(), "recompute_shift", recomputeShift,
-                "last_round_shift", progress.lastShift()));
-        metrics.put("rounds", progress.history());
+        metrics.put("run_id", state.runId);
+        metrics.put("test", test);
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("epochs", state.epochsDone);
+        training.put("rounds", state.totalRounds);
+        training.put("examples", state.examplesSeen);
+        training.put("seconds", state.trainSeconds);
+        training.put("examples_per_second", state.examplesSeen / Math.max(1e-9, state.trainSeconds));
+        training.put("final_loss", progress.lastLoss());
+        training.put("forward_macs_per_example", MacCounter.forward(cfg.networkSpec()));
+        metrics.put("training", training);
+        metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
+        metrics.put("test_records", testCount);
+        metrics.put("bn", Map.of("mode", cfg.bnMode().name().toLowerCase(), "last_round_shift",
+                progress.lastShift()));
         metrics.put("configuration", new java.util.TreeMap<>(cfg.effective()));
         metrics.put("configuration_hash", cfg.hash());
-
-        out.writeText("config.properties", cfg.describe());
-        out.writeModel(MODEL, net);
-        out.writeText(METRICS, Metrics.toJson(metrics));
-        LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {}", runId,
-                String.format("%.4f", eval.accuracy()), testCount,
-                String.format("%.1f", progress.examples() / trainSeconds), out.resolve(MODEL), out.resolve(METRICS));
-        train.unpersist();
-        test.unpersist();
         return metrics;
     }
 
@@ -138,10 +232,6 @@ public final class Trainer {
         return Math.max(1, batches / ((long) cfg.workers() * cfg.averagingFrequency()));
     }
 
-    private BnTrainingMaster master(OutputDir out) {
-        return master(cfg, cfg.exportDir().isBlank() ? out.resolve("_export").toString() : cfg.exportDir());
-    }
-
     /** The training master for a configuration, exporting minibatches under {@code exportDir}. */
     public static BnTrainingMaster master(JobConfig cfg, String exportDir) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
@@ -158,79 +248,6 @@ public final class Trainer {
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(exportDir);
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.threads());
-    }
-
-    /** Progress lines and per-round history. */
-    static final class Progress implements RoundListener {
-        private final String runId;
-        private final int epochs;
-        private final long roundsPerEpoch;
-        private final long start = System.nanoTime();
-        private final List<Map<String, Object>> history = new ArrayList<>();
-        private int epoch;
-        private int roundInEpoch;
-        private long examples;
-        private double lastLoss = Double.NaN;
-        private Map<String, Double> lastShift = Map.of();
-
-        Progress(String runId, int epochs, long roundsPerEpoch) {
-            this.runId = runId;
-            this.epochs = epochs;
-            this.roundsPerEpoch = roundsPerEpoch;
-        }
-
-        void startEpoch(int e) {
-            epoch = e;
-            roundInEpoch = 0;
-        }
-
-        @Override
-        public void onRound(RoundStats s) {
-            roundInEpoch++;
-            examples += s.examples();
-            lastLoss = s.score();
-            lastShift = s.bnShift();
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double done = (epoch - 1) * (double) roundsPerEpoch + roundInEpoch;
-            double total = (double) epochs * roundsPerEpoch;
-            double eta = done > 0 ? elapsed * Math.max(0, total - done) / done : 0;
-            LOG.info("[run {}][epoch {}/{}][round {}/{}] examples={} throughput={}/s loss={} eta={}", runId, epoch,
-                    epochs, roundInEpoch, roundsPerEpoch, examples,
-                    String.format("%.1f", s.examples() / Math.max(1e-9, s.roundSeconds())),
-                    String.format("%.4f", s.score()), duration(eta));
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("epoch", epoch);
-            h.put("round", s.round());
-            h.put("examples", s.examples());
-            h.put("loss", s.score());
-            h.put("round_seconds", s.roundSeconds());
-            h.put("fit_seconds", s.fitSeconds());
-            h.put("job_seconds", s.jobSeconds());
-            h.put("reconcile_seconds", s.reconcileSeconds());
-            h.put("bn_shift", s.bnShift());
-            history.add(h);
-        }
-
-        static String duration(double seconds) {
-            long s = Math.round(seconds);
-            return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
-        }
-
-        long examples() {
-            return examples;
-        }
-
-        double lastLoss() {
-            return lastLoss;
-        }
-
-        Map<String, Double> lastShift() {
-            return lastShift;
-        }
-
-        List<Map<String, Object>> history() {
-            return history;
-        }
+        return new BnTrainingMaster(b, cfg.bnMode(), cfg.threads(), cfg.debugNanRound());
     }
 }

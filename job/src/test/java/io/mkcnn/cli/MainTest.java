@@ -78,10 +78,55 @@ class MainTest extends SparkTest {
         Map<String, Object> em = new ObjectMapper().readValue(evalOut.resolve("metrics.json").toFile(), Map.class);
         assertEquals(accuracy, ((Number) ((Map<String, Object>) em.get("test")).get("accuracy")).doubleValue(), 1e-9);
 
-        // the finished run is never overwritten
-        var again = run("train", "--data", train(), "--test", test(), "--out", out.toString());
-        assertEquals(2, again.getKey());
-        assertTrue(again.getValue().contains("already holds model.zip"), again.getValue());
+        // rerunning the finished run does nothing and succeeds (a scheduler may retry freely)
+        long modified = Files.getLastModifiedTime(out.resolve("model.zip")).toMillis();
+        var again = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "2",
+                "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5");
+        assertEquals(0, again.getKey(), again.getValue());
+        assertEquals(modified, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());
+
+        // another configuration on the same directory is refused, and nothing is touched
+        var other = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "3");
+        assertEquals(2, other.getKey());
+        assertTrue(other.getValue().contains("with another configuration"), other.getValue());
+        assertTrue(other.getValue().contains("pass --fresh to start over"), other.getValue());
+        assertEquals(modified, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());
+
+        // predictions of the saved model, read back with Spark SQL
+        Path predOut = dir.resolve("pred");
+        var p = run("predict", "--model", out.resolve("model.zip").toString(), "--data", test(), "--out",
+                predOut.toString());
+        assertEquals(0, p.getKey(), p.getValue());
+        var rows = org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read()
+                .parquet(predOut.resolve("predictions.parquet").toString()).collectAsList();
+        assertEquals(((Number) test.get("examples")).intValue(), rows.size());
+        long correct = 0;
+        for (var row : rows) {
+            java.util.List<Float> probs = row.getList(row.fieldIndex("probabilities"));
+            assertEquals(10, probs.size());
+            assertEquals(1.0, probs.stream().mapToDouble(Float::doubleValue).sum(), 1e-4);
+            int predicted = row.getInt(row.fieldIndex("predicted_label"));
+            for (float q : probs) {
+                assertTrue(q <= probs.get(predicted));
+            }
+            assertEquals(io.mkcnn.data.CifarFormat.CLASS_NAMES.get(predicted),
+                    row.getString(row.fieldIndex("class_name")));
+            assertTrue(row.getString(row.fieldIndex("source")).endsWith("synthetic_test_batch.bin"));
+            if (row.getInt(row.fieldIndex("true_label")) == predicted) {
+                correct++;
+            }
+        }
+        assertEquals(accuracy, correct / (double) rows.size(), 1e-9, "predictions agree with the evaluation");
+
+        // --fresh moves the finished run aside and starts over
+        var freshRun = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "1",
+                "--set", "train.batch=32", "--fresh");
+        assertEquals(0, freshRun.getKey(), freshRun.getValue());
+        try (var siblings = Files.list(dir)) {
+            Path aside = siblings.filter(x -> x.getFileName().toString().startsWith("run.previous-")).findFirst()
+                    .orElseThrow();
+            assertTrue(Files.exists(aside.resolve("model.zip")), "old run kept at " + aside);
+        }
     }
 
     @Test

@@ -1,0 +1,48 @@
+package io.mkcnn.report;
+
+import io.mkcnn.data.CifarFormat;
+import io.mkcnn.eval.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code report.html}: one self-contained page (Chart.js inlined, no network needed) with the configuration,
+ * loss, accuracy, throughput and BN reconciliation curves, the confusion matrix as a heat map and the
+ * per-class metrics of the last evaluation.
+ */
+public final class Report {
+    private Report() {
+    }
+
+    /**
+     * @param title page title (the run id)
+     * @param config effective configuration
+     * @param lines the run's metrics.jsonl lines (type "round" or "evaluation")
+     */
+    public static String html(String title, Map<String, String> config, List<Map<String, Object>> lines) {
+        String template = resource("report.html");
+        return template
+                .replace("/*CHART_JS*/", resource("chart.umd.min.js"))
+                .replace("__TITLE__", escape(title))
+                .replace("/*DATA*/null", Metrics.toJson(Map.of("config", config, "lines", lines,
+                        "classes", CifarFormat.CLASS_NAMES)).replace("</", "<\\/"));
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Report.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+}

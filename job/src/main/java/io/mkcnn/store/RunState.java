@@ -1,0 +1,33 @@
+package io.mkcnn.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a training run stands, saved in every checkpoint: how many epochs and rounds are done, the examples and
+ * training seconds so far, and every metrics line written. All randomness of the run derives from the
+ * configured seed, the epoch and the partition, so this plus the configuration is the whole random state.
+ */
+public final class RunState {
+    public String runId;
+    public String configHash;
+    public long seed;
+    /** Epochs fully trained. */
+    public int epochsDone;
+    /** Rounds done within the epoch after {@link #epochsDone} (0 at an epoch boundary). */
+    public int roundsInEpochDone;
+    public int totalRounds;
+    public long examplesSeen;
+    public double trainSeconds;
+    /** The lines of metrics.jsonl so far. */
+    public List<Map<String, Object>> metrics = new ArrayList<>();
+
+    public static RunState fresh(String runId, String configHash, long seed) {
+        RunState s = new RunState();
+        s.runId = runId;
+        s.configHash = configHash;
+        s.seed = seed;
+        return s;
+    }
+}

@@ -1,0 +1,54 @@
+package io.mkcnn.train;
+
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.eval.Predictor;
+import io.mkcnn.input.CifarSource;
+import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.OutputDir;
+import io.mkcnn.store.OutputException;
+import java.io.IOException;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@code predict} command: writes {@code OUT/predictions.parquet}, through a temporary name. */
+public final class Predict {
+    private static final Logger LOG = LoggerFactory.getLogger(Predict.class);
+    public static final String OUTPUT = "predictions.parquet";
+
+    private final JavaSparkContext sc;
+    private final JobConfig cfg;
+    private final String modelPath;
+
+    public Predict(JavaSparkContext sc, JobConfig cfg, String modelPath) {
+        this.sc = sc;
+        this.cfg = cfg;
+        this.modelPath = modelPath;
+    }
+
+    public Path run() {
+        NativeRuntime.configure(cfg.threads());
+        OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
+        ComputationGraph net = Evaluate.load(sc, modelPath);
+        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), cfg.workers());
+        Path target = out.resolve(OUTPUT);
+        Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());
+        Predictor.predict(sc, net, data, cfg.evalBatch(), cfg.threads()).write().parquet(tmp.toString());
+        try {
+            FileSystem fs = out.fileSystem();
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("cannot rename " + tmp + " to " + target);
+            }
+        } catch (IOException e) {
+            throw new OutputException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+        LOG.info("predictions for {} written to {}", cfg.testData(), target);
+        return target;
+    }
+}

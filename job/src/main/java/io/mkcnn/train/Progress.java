@@ -1,0 +1,83 @@
+package io.mkcnn.train;
+
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.store.RunState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Advances the run state after every round, logs the greppable progress line
+ * {@code [run 7f3a][epoch 2/20][round 14/40] examples=... throughput=.../s loss=... eta=...} and adds the
+ * round's line to the metrics, then hands over to the driver ({@code afterRound}).
+ */
+final class Progress implements RoundListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final JobConfig cfg;
+    private final RunState state;
+    private final BnTrainingMaster master;
+    private final Runnable afterRound;
+    private int epoch;
+    private double lastLoss = Double.NaN;
+    private Map<String, Double> lastShift = Map.of();
+
+    Progress(JobConfig cfg, RunState state, BnTrainingMaster master, Runnable afterRound) {
+        this.cfg = cfg;
+        this.state = state;
+        this.master = master;
+        this.afterRound = afterRound;
+    }
+
+    void startEpoch(int e) {
+        epoch = e;
+    }
+
+    @Override
+    public void onRound(RoundStats s) {
+        state.totalRounds = s.round();
+        state.roundsInEpochDone++;
+        state.examplesSeen += s.examples();
+        state.trainSeconds += s.roundSeconds();
+        lastLoss = s.score();
+        lastShift = s.bnShift();
+        int perEpoch = Math.max(1, master.roundsThisEpoch());
+        double throughput = s.examples() / Math.max(1e-9, s.roundSeconds());
+        double secondsPerRound = state.trainSeconds / Math.max(1, state.totalRounds);
+        long roundsLeft = (long) (cfg.epochs() - epoch) * perEpoch + perEpoch - state.roundsInEpochDone;
+        LOG.info("[run {}][epoch {}/{}][round {}/{}] examples={} throughput={}/s loss={} eta={}", state.runId, epoch,
+                cfg.epochs(), state.roundsInEpochDone, perEpoch, state.examplesSeen, String.format("%.1f", throughput),
+                String.format("%.4f", s.score()), duration(secondsPerRound * Math.max(0, roundsLeft)));
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("type", "round");
+        line.put("epoch", epoch);
+        line.put("round", s.round());
+        line.put("round_in_epoch", state.roundsInEpochDone);
+        line.put("examples", s.examples());
+        line.put("examples_seen", state.examplesSeen);
+        line.put("workers", s.workers());
+        line.put("loss", s.score());
+        line.put("examples_per_second", throughput);
+        line.put("round_seconds", s.roundSeconds());
+        line.put("fit_seconds", s.fitSeconds());
+        line.put("job_seconds", s.jobSeconds());
+        line.put("reconcile_seconds", s.reconcileSeconds());
+        line.put("bn_shift", s.bnShift());
+        state.metrics.add(line);
+        afterRound.run();
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
+    }
+
+    double lastLoss() {
+        return lastLoss;
+    }
+
+    Map<String, Double> lastShift() {
+        return lastShift;
+    }
+}

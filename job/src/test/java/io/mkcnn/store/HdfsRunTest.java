@@ -1,0 +1,86 @@
+package io.mkcnn.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.cli.Main;
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.SparkTest;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real HDFS (MiniDFSCluster): records read from hdfs://, checkpoints written to it, interrupted and resumed. */
+class HdfsRunTest extends SparkTest {
+    @TempDir
+    static Path local;
+    static MiniDFSCluster cluster;
+    static String hdfs;
+    static FileSystem fs;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, local.resolve("hdfs").toString());
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        cluster.waitActive();
+        fs = cluster.getFileSystem();
+        hdfs = fs.getUri().toString();
+        SyntheticCifar.write(local.resolve("data"), 480, 11);
+        fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve("data").toUri()),
+                new org.apache.hadoop.fs.Path(hdfs + "/cifar"));
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (cluster != null) {
+            cluster.shutdown();
+        }
+    }
+
+    private static int train(String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--data", hdfs + "/cifar/synthetic_batch_*.bin",
+                "--test", hdfs + "/cifar/synthetic_test_batch.bin", "--out", hdfs + "/runs/r1", "--epochs", "2",
+                "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=5",
+                "--set", "checkpoint.every.rounds=1"));
+        args.addAll(List.of(extra));
+        return Main.runWith(sc, args.toArray(new String[0]));
+    }
+
+    @Test
+    void trainsFromHdfsCheckpointsToItAndResumesAfterAnInterruption() throws Exception {
+        assertEquals(1, train("--set", "debug.fail.after.rounds=4"));
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(hdfs + "/runs/r1");
+        assertTrue(fs.exists(new org.apache.hadoop.fs.Path(out, "checkpoints/round-000004/model.zip")));
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out, "model.zip")));
+
+        assertEquals(0, train());
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(out, "model.zip"))) {
+            ComputationGraph net = ModelSerializer.restoreComputationGraph(in, true);
+            assertEquals(10, net.getLayer("head_conv").getParam("W").size(0));
+        }
+        String jsonl;
+        try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(out, "metrics.jsonl"))) {
+            jsonl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // 480 records / (2 workers x 16 x 5) = 3 rounds an epoch, 2 epochs: rounds 1..6 once each
+        for (int r = 1; r <= 6; r++) {
+            assertEquals(1, jsonl.split("\"type\":\"round\",\"epoch\":\\d,\"round\":" + r + ",", -1).length - 1,
+                    "round " + r + " in\n" + jsonl);
+        }
+        assertEquals(2, jsonl.split("\"type\":\"evaluation\"", -1).length - 1);
+        assertEquals(0, train(), "a finished run is left alone");
+    }
+}

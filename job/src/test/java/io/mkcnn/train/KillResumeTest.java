@@ -1,0 +1,78 @@
+package io.mkcnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.cli.Main;
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.SparkTest;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A driver killed with SIGKILL at a random point of its run, then rerun with the same command, ends with the same
+ * rounds and epochs as an uninterrupted run, each once in metrics.jsonl.
+ */
+class KillResumeTest extends SparkTest {
+    @TempDir
+    Path dir;
+
+    private List<String> command(Path data, Path out) {
+        return List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
+                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+                "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=4",
+                "--set", "checkpoint.every.rounds=1");
+    }
+
+    private static List<String> keys(Path out) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            var m = new org.nd4j.shade.jackson.databind.ObjectMapper().readValue(line, java.util.Map.class);
+            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
+        }
+        return keys;
+    }
+
+    @Test
+    void killedDriverResumesWithoutLosingOrRepeatingAnything() throws Exception {
+        Path data = dir.resolve("data");
+        SyntheticCifar.write(data, 640, 13);
+        Path reference = dir.resolve("reference");
+        assertEquals(0, Main.runWith(sc, command(data, reference).toArray(new String[0])));
+        List<String> expected = keys(reference);
+        long rounds = expected.stream().filter(k -> k.startsWith("round:")).count();
+
+        long seed = System.nanoTime();
+        int killAfterLines = 1 + new Random(seed).nextInt((int) rounds - 1);
+        Path killed = dir.resolve("killed");
+        List<String> java = new ArrayList<>();
+        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D") || a.startsWith("-Xmx")).toList());
+        java.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=localhost",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        java.addAll(command(data, killed));
+        Process p = new ProcessBuilder(java).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed.log").toFile()).start();
+        Path jsonl = killed.resolve("metrics.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (p.isAlive() && System.nanoTime() < deadline
+                && (!Files.exists(jsonl) || Files.readAllLines(jsonl).size() < killAfterLines)) {
+            p.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+        assertTrue(p.isAlive(), "the run ended before it could be killed (seed " + seed + ")");
+        p.destroyForcibly().waitFor(); // SIGKILL
+        assertFalse(Files.exists(killed.resolve("model.zip")));
+
+        assertEquals(0, Main.runWith(sc, command(data, killed).toArray(new String[0])));
+        assertEquals(expected, keys(killed), "killed after " + killAfterLines + " lines (seed " + seed + ")");
+    }
+}

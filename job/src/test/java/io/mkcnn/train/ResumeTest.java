@@ -1,0 +1,107 @@
+package io.mkcnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.cli.Main;
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.SparkTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** Checkpoints, resume after a failure, and divergence, through the train command. */
+class ResumeTest extends SparkTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+    static String lastErr = "";
+
+    @BeforeAll
+    static void syntheticData() {
+        data = dir.resolve("data");
+        SyntheticCifar.write(data, 640, 9);
+    }
+
+    private static int train(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
+                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+                "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=4",
+                "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2"));
+        args.addAll(List.of(extra));
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return Main.runWith(sc, args.toArray(new String[0]));
+        } finally {
+            System.setErr(old);
+            lastErr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> lines(Path out) throws Exception {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            lines.add(new ObjectMapper().readValue(l, Map.class));
+        }
+        return lines;
+    }
+
+    private static List<String> keys(List<Map<String, Object>> lines) {
+        return lines.stream().map(l -> l.get("type") + ":" + l.get("epoch") + ":" + l.get("round")).toList();
+    }
+
+    @Test
+    void aRunThatFailsMidEpochResumesToTheSameResultAsAnUninterruptedOne() throws Exception {
+        Path reference = dir.resolve("reference");
+        assertEquals(0, train(reference));
+
+        Path interrupted = dir.resolve("interrupted");
+        assertEquals(1, train(interrupted, "--set", "debug.fail.after.rounds=7"));
+        assertFalse(Files.exists(interrupted.resolve("model.zip")));
+        try (var s = Files.list(interrupted.resolve("checkpoints"))) {
+            assertEquals(List.of("round-000006"), s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("round-")).sorted().skip(1).toList(), "newest two kept");
+        }
+        assertEquals(0, train(interrupted));
+
+        List<Map<String, Object>> expected = lines(reference);
+        List<Map<String, Object>> got = lines(interrupted);
+        assertEquals(keys(expected), keys(got), "same rounds and evaluations, none lost or repeated");
+        assertEquals(3, got.stream().filter(l -> "evaluation".equals(l.get("type"))).count());
+
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
+        assertTrue(a.params().equalsWithEps(b.params(), 1e-5),
+                "parameters differ by " + a.params().sub(b.params()).amaxNumber());
+        assertArrayEquals(a.getUpdater().getStateViewArray().toFloatVector(),
+                b.getUpdater().getStateViewArray().toFloatVector(), 1e-5f);
+        assertTrue(Files.readString(interrupted.resolve("report.html")).contains("new Chart("));
+    }
+
+    @Test
+    void nanParametersFromAWorkerStopTheRunAndKeepTheLastGoodCheckpoint() throws Exception {
+        Path out = dir.resolve("diverged");
+        assertEquals(4, train(out, "--set", "debug.nan.round=3"));
+        assertTrue(lastErr.contains("last good checkpoint: file:" + out.resolve("checkpoints").resolve("round-000002")), lastErr);
+        assertFalse(Files.exists(out.resolve("model.zip")));
+        assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve("round-000002")));
+        List<Map<String, Object>> lines = lines(out);
+        assertEquals(2, lines.size(), "rounds 1 and 2 only: " + keys(lines));
+        ComputationGraph good = ModelSerializer.restoreComputationGraph(
+                out.resolve("checkpoints").resolve("round-000002").resolve("model.zip").toFile(), true);
+        assertFalse(good.params().isNaN().any());
+    }
+}
