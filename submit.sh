@@ -6,11 +6,13 @@
 #
 # Spark options (--master, --executor-memory, --conf k=v, ...) come before the command and pass through;
 # defaults come from conf/spark-defaults.conf. Environment: SPARK_HOME, MKCNN_CONF_DIR (default ./conf),
+# MKCNN_SPARK_CONF (Spark properties file, default $MKCNN_CONF_DIR/spark-defaults.conf; see conf/spark-*.conf),
 # JAVA (default java).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONF_DIR="${MKCNN_CONF_DIR:-$ROOT/conf}"
+SPARK_CONF="${MKCNN_SPARK_CONF:-$CONF_DIR/spark-defaults.conf}"
 JAVA="${JAVA:-java}"
 RUNTIME="$ROOT/job/target/runtime"
 COMMANDS=" train evaluate predict generate download demo bench "
@@ -47,19 +49,21 @@ fi
 JOB_JAR="$(job_jar)"
 THIN_JAR="${JOB_JAR%-cluster.jar}.jar"
 
+# --driver-java-options replaces spark.driver.extraJavaOptions: keep the file's options and add the logging one.
+opens="$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$SPARK_CONF")"
+
 if [[ -n "${SPARK_HOME:-}" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" \
-    --properties-file "$CONF_DIR/spark-defaults.conf" \
+    --properties-file "$SPARK_CONF" \
     --files "$CONF_DIR/log4j2.properties" \
-    --driver-java-options "-Dlog4j2.configurationFile=file:$CONF_DIR/log4j2.properties" \
+    --driver-java-options "$opens -Dlog4j2.configurationFile=file:$CONF_DIR/log4j2.properties" \
     --class io.mkcnn.cli.Main \
     "${spark_args[@]}" "$JOB_JAR" "${job_args[@]}"
 fi
 
 # No Spark installation: the runtime folder doubles as SPARK_HOME (jars/ plus an empty RELEASE marker).
 touch "$RUNTIME/RELEASE"
-opens="$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$CONF_DIR/spark-defaults.conf")"
-memory="$(sed -n 's/^spark.driver.memory[[:space:]]*//p' "$CONF_DIR/spark-defaults.conf")"
+memory="$(sed -n 's/^spark.driver.memory[[:space:]]*//p' "$SPARK_CONF")"
 for ((i = 0; i < ${#spark_args[@]}; i++)); do
   case "${spark_args[$i]}" in
     --driver-memory) memory="${spark_args[$((i + 1))]}" ;;
@@ -71,6 +75,6 @@ export SPARK_HOME="$RUNTIME" SPARK_SCALA_VERSION=2.12
 exec "$JAVA" -Xmx"${memory:-6g}" $opens \
   -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
   -cp "$RUNTIME/jars/*" org.apache.spark.deploy.SparkSubmit \
-  --properties-file "$CONF_DIR/spark-defaults.conf" \
+  --properties-file "$SPARK_CONF" \
   --class io.mkcnn.cli.Main \
   "${spark_args[@]}" "$THIN_JAR" "${job_args[@]}"

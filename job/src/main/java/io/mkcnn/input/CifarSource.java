@@ -61,7 +61,7 @@ public final class CifarSource {
                         LOG.info("{}: not a .bin file, skipped", f.getPath());
                         continue;
                     }
-                    check(f, problems);
+                    check(fs, f, problems);
                     files.add(f.getPath());
                 }
             }
@@ -77,9 +77,19 @@ public final class CifarSource {
         return files;
     }
 
-    private static void check(FileStatus f, List<String> problems) {
+    private static void check(FileSystem fs, FileStatus f, List<String> problems) {
         long len = f.getLen();
-        if (len == 0) {
+        String kind;
+        try {
+            kind = sniff(fs, f.getPath());
+        } catch (IOException e) {
+            problems.add(f.getPath() + ": cannot read (" + e.getMessage() + ")");
+            return;
+        }
+        if (kind != null) {
+            problems.add(f.getPath() + ": looks like " + kind + ", not CIFAR-10 binary records (label byte + 3072 "
+                    + "pixel bytes each)");
+        } else if (len == 0) {
             problems.add(f.getPath() + ": file is empty, expected CIFAR-10 records of " + CifarFormat.RECORD_BYTES
                     + " bytes");
         } else if (len % CifarFormat.RECORD_BYTES != 0) {
@@ -87,6 +97,28 @@ public final class CifarSource {
                     + CifarFormat.RECORD_BYTES + " (" + (len / CifarFormat.RECORD_BYTES) + " whole records and "
                     + (len % CifarFormat.RECORD_BYTES) + " bytes left over: truncated or not a CIFAR-10 file?)");
         }
+    }
+
+    /** A common non-CIFAR file type recognised by its first bytes, or null. */
+    static String sniff(FileSystem fs, Path p) throws IOException {
+        byte[] head = new byte[4];
+        int n;
+        try (java.io.InputStream in = fs.open(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8 && (head[2] & 0xff) == 0xFF) {
+            return "a JPEG image";
+        }
+        if (n >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
+            return "a PNG image";
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0x1F && (head[1] & 0xff) == 0x8B) {
+            return "a gzip archive (extract cifar-10-binary.tar.gz first)";
+        }
+        if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
+            return "a zip archive";
+        }
+        return null;
     }
 
     /**

@@ -30,6 +30,13 @@ public final class OutputDir {
      * @throws OutputException if the path is an existing file, or holds one of {@code mustNotExist}
      */
     public static OutputDir open(String path, Configuration conf, String... mustNotExist) {
+        OutputDir d = inspect(path, conf, mustNotExist);
+        d.create();
+        return d;
+    }
+
+    /** As {@link #open}, without creating the directory (see {@link #create()}). */
+    public static OutputDir inspect(String path, Configuration conf, String... mustNotExist) {
         if (path == null || path.isBlank()) {
             throw new OutputException("no output directory given (--out DIR)");
         }
@@ -47,12 +54,21 @@ public final class OutputDir {
                                 + " from an earlier run; choose another --out directory (nothing was overwritten)");
                     }
                 }
-            } else if (!fs.mkdirs(p)) {
-                throw new OutputException(path + ": cannot create output directory");
             }
             return new OutputDir(fs, fs.makeQualified(p));
         } catch (IOException e) {
             throw new OutputException(path + ": cannot open output directory (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Creates the directory if it does not exist yet. */
+    public void create() {
+        try {
+            if (!fs.exists(dir) && !fs.mkdirs(dir)) {
+                throw new IOException("mkdirs failed");
+            }
+        } catch (IOException e) {
+            throw new OutputException(dir + ": cannot create output directory (" + e.getMessage() + ")", e);
         }
     }
 

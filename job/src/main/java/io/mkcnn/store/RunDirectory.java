@@ -25,11 +25,13 @@ public final class RunDirectory {
     private final OutputDir out;
     private final Action action;
     private final String runId;
+    private final JobConfig cfg;
 
-    private RunDirectory(OutputDir out, Action action, String runId) {
+    private RunDirectory(OutputDir out, Action action, String runId, JobConfig cfg) {
         this.out = out;
         this.action = action;
         this.runId = runId;
+        this.cfg = cfg;
     }
 
     /**
@@ -39,7 +41,7 @@ public final class RunDirectory {
      *     model from something other than this job
      */
     public static RunDirectory open(JobConfig cfg, Configuration conf, boolean fresh, String newRunId) {
-        OutputDir out = OutputDir.open(cfg.out(), conf);
+        OutputDir out = OutputDir.inspect(cfg.out(), conf);
         boolean hasRun = out.exists(RUN_FILE);
         if (!hasRun && (out.exists(MODEL) || out.exists(Checkpoints.DIR))) {
             if (!fresh) {
@@ -52,8 +54,7 @@ public final class RunDirectory {
             hasRun = false;
         }
         if (!hasRun) {
-            writeRunFile(out, cfg, newRunId);
-            return new RunDirectory(out, Action.START, newRunId);
+            return new RunDirectory(out, Action.START, newRunId, cfg);
         }
         Map<?, ?> run = readRunFile(out);
         String hash = String.valueOf(run.get("config_hash"));
@@ -65,12 +66,20 @@ public final class RunDirectory {
                     + "(the old run is moved aside, not deleted)");
         }
         if (out.exists(MODEL) && out.exists(METRICS)) {
-            return new RunDirectory(out, Action.COMPLETE, runId);
+            return new RunDirectory(out, Action.COMPLETE, runId, cfg);
         }
-        return new RunDirectory(out, Action.RESUME, runId);
+        return new RunDirectory(out, Action.RESUME, runId, cfg);
     }
 
-    private static void writeRunFile(OutputDir out, JobConfig cfg, String runId) {
+    /**
+     * Creates the directory and records the run in it (for a new run; nothing is written before this, so input
+     * found bad first leaves no trace).
+     */
+    public void begin() {
+        if (action != Action.START) {
+            return;
+        }
+        out.create();
         out.writeText(RUN_FILE, io.mkcnn.eval.Metrics.toJson(Map.of("run_id", runId, "config_hash", cfg.hash(),
                 "started", java.time.Instant.now().toString())));
         out.writeText("config.properties", cfg.describe());

@@ -154,10 +154,29 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
                 agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift));
     }
 
-    /** Exports the epoch's minibatches (DL4J), then starts the round clock so the export is not counted. */
+    /**
+     * Exports the epoch's minibatches as DL4J does, then starts the round clock so the export is not counted.
+     * DL4J refuses to export whenever the cluster's default filesystem is local, even when the export directory
+     * itself is on HDFS or S3; here the configured directory decides, and a local one on a cluster only warns
+     * (it works where every executor sees the same disk, as on a single-host standalone cluster).
+     */
     @Override
     protected JavaRDD<String> exportIfRequiredMDS(JavaSparkContext sc, JavaRDD<MultiDataSet> trainingData) {
-        JavaRDD<String> paths = super.exportIfRequiredMDS(sc, trainingData);
+        boolean localMaster = sc.master().matches("^local(\\[(\\d+|\\*)])?$");
+        if (!localMaster && exportDirectory.startsWith("file:")) {
+            LOG.warn("export directory {} is on a local filesystem while Spark runs on {}: every executor must see it"
+                    + " (set train.export.dir to HDFS/S3, or train.approach=direct)", exportDirectory, sc.master());
+        }
+        String baseDir;
+        if (lastExportedRDDId == trainingData.id()) {
+            baseDir = getBaseDirForRDD(trainingData);
+        } else {
+            if (lastRDDExportPath != null) {
+                deleteTempDir(sc, lastRDDExportPath);
+            }
+            baseDir = exportMDS(trainingData);
+        }
+        JavaRDD<String> paths = sc.textFile(baseDir + "paths/");
         lastRoundEnd = System.nanoTime();
         // DL4J reads the exported paths back with textFile, which makes at least two partitions; each partition
         // is one worker's share, so merge neighbours (order kept, no shuffle) down to the worker count.

@@ -56,6 +56,7 @@ public final class Trainer {
     private RunState state;
     private ComputationGraph net;
     private Progress progress;
+    private final TaskFailures failures = new TaskFailures();
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this.sc = sc;
@@ -75,6 +76,22 @@ public final class Trainer {
                     out.resolve(MODEL));
             return Map.of("run_id", dir.runId(), "complete", true);
         }
+        sc.sc().addSparkListener(failures);
+        try {
+            return train(dir);
+        } finally {
+            sc.sc().removeSparkListener(failures);
+        }
+    }
+
+    private Map<String, Object> train(RunDirectory dir) {
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, cfg.trainData(), cfg.workers())
+                .persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, cfg.testData(), cfg.workers())
+                .persist(StorageLevel.MEMORY_ONLY());
+        long trainCount = train.count(); // parses and validates every record before anything is written
+        long testCount = test.count();
+        dir.begin();
         checkpoints = new Checkpoints(out, cfg.checkpointKeep());
         Optional<Checkpoints.Loaded> latest = checkpoints.latest();
         if (latest.isPresent()) {
@@ -87,12 +104,6 @@ public final class Trainer {
         }
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
 
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, cfg.trainData(), cfg.workers())
-                .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, cfg.testData(), cfg.workers())
-                .persist(StorageLevel.MEMORY_ONLY());
-        long trainCount = train.count();
-        long testCount = test.count();
         long roundsPerEpoch = roundsPerEpoch(trainCount);
         LOG.info("[run {}] {} training records, {} test records, {} workers, ~{} rounds per epoch; native {}",
                 state.runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
@@ -205,6 +216,8 @@ public final class Trainer {
         training.put("examples_per_second", state.examplesSeen / Math.max(1e-9, state.trainSeconds));
         training.put("final_loss", progress.lastLoss());
         training.put("forward_macs_per_example", MacCounter.forward(cfg.networkSpec()));
+        training.put("task_failures_survived", failures.failedTasks());
+        training.put("executors_lost", failures.lostExecutors());
         metrics.put("training", training);
         metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
         metrics.put("test_records", testCount);

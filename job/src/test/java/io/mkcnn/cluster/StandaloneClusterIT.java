@@ -1,0 +1,228 @@
+package io.mkcnn.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.data.SyntheticCifar;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1, started from the local runtime's jars: a Master and two Workers,
+ * each its own JVM, executors in JVMs of their own. The job is submitted through {@code ./submit.sh --master
+ * spark://...}; one executor is killed with SIGKILL in the middle of a round, and the job must still finish all
+ * its rounds. Everything started is stopped by process id, also when the test fails.
+ */
+class StandaloneClusterIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path RUNTIME = ROOT.resolve("job/target/runtime");
+    private static final List<ProcessHandle> STARTED = new ArrayList<>();
+    @TempDir
+    static Path tmp;
+    static int masterPort;
+    static int webPort;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        assertTrue(Files.isDirectory(RUNTIME.resolve("jars")), "run after mvn package: " + RUNTIME);
+        Files.write(RUNTIME.resolve("RELEASE"), new byte[0]);
+        masterPort = freePort();
+        webPort = freePort();
+        daemon("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+                String.valueOf(masterPort), "--webui-port", String.valueOf(webPort));
+        waitFor(() -> masterJson() != null, "master web UI");
+        for (int i = 1; i <= 2; i++) {
+            daemon("worker" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+                    "--memory", "3g", "--webui-port", String.valueOf(freePort()),
+                    "--work-dir", tmp.resolve("work" + i).toString(), "spark://127.0.0.1:" + masterPort);
+        }
+        waitFor(() -> aliveWorkers() == 2, "two alive workers");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        for (ProcessHandle p : STARTED) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (ProcessHandle p : STARTED) {
+            p.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        }
+    }
+
+    private static void daemon(String name, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m"));
+        cmd.addAll(opens());
+        cmd.addAll(List.of("-cp", RUNTIME.resolve("jars") + "/*", mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile());
+        pb.environment().put("SPARK_HOME", RUNTIME.toString());
+        pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+        STARTED.add(pb.start().toHandle());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static List<String> opens() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens")).toList();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> masterJson() {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + webPort + "/json/")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? new ObjectMapper().readValue(r.body(), Map.class) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long aliveWorkers() {
+        Map<String, Object> m = masterJson();
+        return m == null ? 0 : ((List<Map<String, Object>>) m.get("workers")).stream()
+                .filter(w -> "ALIVE".equals(w.get("state"))).count();
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!ok.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(250);
+        }
+    }
+
+    /** Executor JVMs (CoarseGrainedExecutorBackend) under the workers. */
+    private static List<ProcessHandle> executors() {
+        return STARTED.stream().flatMap(ProcessHandle::descendants)
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("")
+                        .contains("CoarseGrainedExecutorBackend")).toList();
+    }
+
+    /** Submits a 2-epoch, 8-round training of the synthetic data through submit.sh to the cluster. */
+    private static Process submit(Path out, Path log) throws IOException {
+        Path data = tmp.resolve("data");
+        if (!Files.isDirectory(data)) {
+            SyntheticCifar.write(data, 1280, 21);
+        }
+        List<String> cmd = List.of(ROOT.resolve("submit.sh").toString(), "--master", "spark://127.0.0.1:" + masterPort,
+                "--conf", "spark.driver.host=127.0.0.1", "--executor-memory", "1500m", "--conf",
+                "spark.executor.cores=1", "--conf", "spark.task.maxFailures=4",
+                "train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
+                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+                "--epochs", "2", "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5",
+                "--set", "runtime.threads=1", "--set", "checkpoint.every.rounds=1");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("SPARK_HOME");
+        Process driver = pb.start();
+        STARTED.add(driver.toHandle());
+        return driver;
+    }
+
+    private static void waitForLine(Process driver, Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+        while (!Files.readString(log).contains(text)) {
+            assertTrue(driver.isAlive() && System.nanoTime() < deadline, "no '" + text + "' in:\n"
+                    + Files.readString(log));
+            Thread.sleep(200);
+        }
+    }
+
+    private static List<String> metricKeys(Path out) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
+            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
+        }
+        return keys;
+    }
+
+    @Test
+    void killedDriverIsResumedByRerunningTheCommand() throws Exception {
+        Path out = tmp.resolve("out-driver-killed");
+        Path log = tmp.resolve("driver-killed.log");
+        Process driver = submit(out, log);
+        waitForLine(driver, log, "][round 3/");
+        driver.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        driver.destroyForcibly(); // SIGKILL
+        driver.waitFor();
+        assertFalse(Files.exists(out.resolve("model.zip")));
+        List<String> before = metricKeys(out);
+
+        Path log2 = tmp.resolve("driver-rerun.log");
+        Process rerun = submit(out, log2);
+        assertTrue(rerun.waitFor(10, TimeUnit.MINUTES));
+        assertEquals(0, rerun.exitValue(), Files.readString(log2));
+        assertTrue(Files.readString(log2).contains("resuming from"), Files.readString(log2));
+        List<String> after = metricKeys(out);
+        assertEquals(before, after.subList(0, before.size()), "what was written before the kill is kept");
+        List<String> expected = new ArrayList<>();
+        for (int r = 1; r <= 8; r++) {
+            expected.add("round:" + ((r - 1) / 4 + 1) + ":" + r);
+            if (r % 4 == 0) {
+                expected.add("evaluation:" + (r / 4) + ":" + r);
+            }
+        }
+        assertEquals(expected, after, "every round and evaluation exactly once");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void jobSurvivesAnExecutorKilledMidRound() throws Exception {
+        Path out = tmp.resolve("out");
+        Path log = tmp.resolve("driver.log");
+        Process driver = submit(out, log);
+
+        // wait for the second round to be logged, then kill an executor one second into the third
+        waitForLine(driver, log, "][round 2/");
+        List<ProcessHandle> executors = executors();
+        assertEquals(2, executors.size(), "one executor JVM per worker");
+        assertFalse(executors.stream().anyMatch(e -> e.pid() == driver.pid()), "executors are not the driver");
+        Thread.sleep(1000);
+        executors.get(0).destroyForcibly(); // SIGKILL
+        assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "driver did not finish");
+        String driverLog = Files.readString(log);
+        assertEquals(0, driver.exitValue(), driverLog);
+
+        Map<String, Object> m = new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
+        Map<String, Object> training = (Map<String, Object>) m.get("training");
+        System.out.println("standalone cluster run, one executor killed: " + training + "; executor pids "
+                + executors.stream().map(ProcessHandle::pid).toList() + ", driver pid " + driver.pid());
+        // 1280 records / (2 workers x 32 x 5) = 4 rounds per epoch
+        assertEquals(8, ((Number) training.get("rounds")).intValue(), driverLog);
+        assertEquals(2, ((Number) training.get("epochs")).intValue());
+        assertEquals(2560, ((Number) training.get("examples")).intValue());
+        assertTrue(((Number) training.get("executors_lost")).intValue() >= 1, training.toString());
+        assertTrue(((Number) training.get("task_failures_survived")).intValue() >= 1, training.toString());
+        assertTrue(Files.exists(out.resolve("model.zip")));
+    }
+}
