@@ -47,12 +47,20 @@ public final class Benchmark {
     private final JavaSparkContext sc;
     private final JobConfig base;
     private final int reps;
+    private final java.util.Set<String> cases;
     private final List<Map<String, Object>> rows = new ArrayList<>();
 
-    public Benchmark(JavaSparkContext sc, JobConfig base, int reps) {
+    /** Every case, in the order they run. */
+    public static final List<String> CASES = List.of("augment", "single", "spark", "spark128", "factorised", "eval");
+
+    /**
+     * @param cases which of {@link #CASES} to run (the matrix-multiply ceiling is always measured)
+     */
+    public Benchmark(JavaSparkContext sc, JobConfig base, int reps, java.util.Set<String> cases) {
         this.sc = sc;
         this.base = base;
         this.reps = reps;
+        this.cases = cases;
     }
 
     public Map<String, Object> run() {
@@ -67,17 +75,27 @@ public final class Benchmark {
         row("matmul ceiling (GFLOP/s)", gflops, Double.NaN, Double.NaN);
 
         List<Map<String, Object>> results = new ArrayList<>();
+        if (cases.contains("augment")) {
+            results.add(augmentation());
+        }
         for (boolean factorised : new boolean[] {false, true}) {
-            double bound = bound(gflops, factorised);
-            double single = singleJvm(factorised, 64);
-            results.add(result("single-jvm", factorised, 64, single, bound, null));
+            if (cases.contains("single") && (!factorised || cases.contains("factorised"))) {
+                results.add(result("single-jvm", factorised, 64, singleJvm(factorised, 64), bound(gflops, factorised),
+                        null));
+            }
         }
         for (boolean factorised : new boolean[] {false, true}) {
             for (int batch : new int[] {64, 128}) {
-                results.add(spark(factorised, batch, bound(gflops, factorised)));
+                boolean wanted = (batch == 64 ? cases.contains("spark") : cases.contains("spark128"))
+                        && (!factorised || cases.contains("factorised"));
+                if (wanted) {
+                    results.add(spark(factorised, batch, bound(gflops, factorised)));
+                }
             }
         }
-        results.add(evaluation(bound(gflops, false)));
+        if (cases.contains("eval")) {
+            results.add(evaluation(bound(gflops, false)));
+        }
         report.put("results", results);
         out.writeText("bench.json", Metrics.toJson(report));
         System.out.println(table());
@@ -105,6 +123,31 @@ public final class Benchmark {
             t[i] = 2.0 * n * n * n / ((System.nanoTime() - s) / 1e9) / 1e9;
         }
         return median(t);
+    }
+
+    /** Decoding + augmentation + batching on one thread, as an executor does it (no training). */
+    private Map<String, Object> augmentation() {
+        List<CifarRecord> data = new ArrayList<>();
+        Random rng = new Random(4);
+        for (int i = 0; i < 4096; i++) {
+            data.add(SyntheticCifar.generate(i % 10, rng, i));
+        }
+        double[] t = new double[reps + 1];
+        for (int r = 0; r <= reps; r++) {
+            long s = System.nanoTime();
+            for (int i = 0; i < data.size(); i += 64) {
+                Batches.toDataSet(data.subList(i, Math.min(data.size(), i + 64)),
+                        x -> io.mkcnn.data.Augmenter.train(x.pixels(), rng));
+            }
+            t[r] = data.size() / ((System.nanoTime() - s) / 1e9);
+        }
+        double perSecond = median(Arrays.copyOfRange(t, 1, t.length));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("what", "augmentation and batching, 1 thread");
+        m.put("examples_per_second", perSecond);
+        LOG.info("augmentation and batching: {} examples/s on one thread", String.format("%.0f", perSecond));
+        row("augmentation + batching, 1 thread", perSecond, Double.NaN, Double.NaN);
+        return m;
     }
 
     private double singleJvm(boolean factorised, int batch) {

@@ -29,7 +29,7 @@ final class Commands {
     private static final Set<String> PREDICT = Set.of("model", "data", "out", "conf", "set");
     private static final Set<String> GENERATE = Set.of("out", "records", "seed");
     private static final Set<String> DOWNLOAD = Set.of("out", "url", "md5");
-    private static final Set<String> BENCH = Set.of("out", "reps", "workers", "conf", "set");
+    private static final Set<String> BENCH = Set.of("out", "reps", "workers", "cases", "conf", "set");
     private static final Set<String> DEMO = Set.of("out", "records", "epochs", "workers", "conf", "set");
 
     private Commands() {
@@ -141,8 +141,15 @@ final class Commands {
         put(overrides, "out", a.get("out"));
         put(overrides, "train.workers", a.get("workers"));
         overrides.putAll(a.sets());
+        Set<String> cases = a.get("cases") == null ? Set.copyOf(Benchmark.CASES)
+                : Set.of(a.get("cases").split(","));
+        for (String c : cases) {
+            if (!Benchmark.CASES.contains(c)) {
+                problems.add("bench: --cases " + c + ": expected a comma-separated list of " + Benchmark.CASES);
+            }
+        }
         JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, reps).run());
+        withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, reps, cases).run());
     }
 
     /** Loads the properties file (if any) under the overrides; throws with every problem found. */
