@@ -51,7 +51,8 @@ public final class Benchmark {
     private final List<Map<String, Object>> rows = new ArrayList<>();
 
     /** Every case, in the order they run. */
-    public static final List<String> CASES = List.of("augment", "single", "spark", "spark128", "factorised", "eval");
+    public static final List<String> CASES = List.of("augment", "bnstats", "ops", "single", "spark", "spark128",
+            "factorised", "eval");
 
     /**
      * @param cases which of {@link #CASES} to run (the matrix-multiply ceiling is always measured)
@@ -77,6 +78,12 @@ public final class Benchmark {
         List<Map<String, Object>> results = new ArrayList<>();
         if (cases.contains("augment")) {
             results.add(augmentation());
+        }
+        if (cases.contains("bnstats")) {
+            results.add(bnStatistics());
+        }
+        if (cases.contains("ops")) {
+            opProfile();
         }
         for (boolean factorised : new boolean[] {false, true}) {
             if (cases.contains("single") && (!factorised || cases.contains("factorised"))) {
@@ -148,6 +155,78 @@ public final class Benchmark {
         LOG.info("augmentation and batching: {} examples/s on one thread", String.format("%.0f", perSecond));
         row("augmentation + batching, 1 thread", perSecond, Double.NaN, Double.NaN);
         return m;
+    }
+
+    /**
+     * What the per-round BN statistics cost a worker: reading every BN layer's moving statistics before and
+     * after each minibatch, against the time of the minibatch's fit.
+     */
+    private Map<String, Object> bnStatistics() {
+        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
+        List<CifarRecord> group = new ArrayList<>();
+        Random rng = new Random(5);
+        for (int j = 0; j < 64; j++) {
+            group.add(SyntheticCifar.generate(j % 10, rng, j));
+        }
+        var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+        MultiDataSet batch = new MultiDataSet(ds.getFeatures(), ds.getLabels());
+        io.mkcnn.bn.BnStatsRecorder recorder = new io.mkcnn.bn.BnStatsRecorder();
+        for (int i = 0; i < 5; i++) {
+            recorder.preUpdate(batch, net);
+            net.fit(batch);
+            recorder.postUpdate(batch, net);
+        }
+        int n = 20;
+        long statsNanos = 0;
+        long fitNanos = 0;
+        for (int i = 0; i < n; i++) {
+            long a = System.nanoTime();
+            recorder.preUpdate(batch, net);
+            long b = System.nanoTime();
+            net.fit(batch);
+            long c = System.nanoTime();
+            recorder.postUpdate(batch, net);
+            long d = System.nanoTime();
+            statsNanos += (b - a) + (d - c);
+            fitNanos += c - b;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("what", "BN statistics collection per minibatch of 64");
+        m.put("stats_ms", statsNanos / 1e6 / n);
+        m.put("fit_ms", fitNanos / 1e6 / n);
+        m.put("fraction_of_fit", (double) statsNanos / fitNanos);
+        LOG.info("BN statistics: {} ms per minibatch, {}% of its {} ms fit", String.format("%.3f", statsNanos / 1e6 / n),
+                String.format("%.2f", 100.0 * statsNanos / fitNanos), String.format("%.1f", fitNanos / 1e6 / n));
+        row("BN stats cost (% of minibatch fit)", 100.0 * statsNanos / fitNanos, Double.NaN, Double.NaN);
+        return m;
+    }
+
+    /** ND4J's op profiler over ten single-JVM minibatches: time per op type (printed by ND4J). */
+    private void opProfile() {
+        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
+        List<CifarRecord> group = new ArrayList<>();
+        Random rng = new Random(6);
+        for (int j = 0; j < 64; j++) {
+            group.add(SyntheticCifar.generate(j % 10, rng, j));
+        }
+        var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+        MultiDataSet batch = new MultiDataSet(ds.getFeatures(), ds.getLabels());
+        for (int i = 0; i < 5; i++) {
+            net.fit(batch);
+        }
+        var executioner = Nd4j.getExecutioner();
+        executioner.setProfilingConfig(org.nd4j.linalg.profiler.ProfilerConfig.builder()
+                .notOptimalArguments(false).checkElapsedTime(true).build());
+        executioner.setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+        org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
+        try {
+            for (int i = 0; i < 10; i++) {
+                net.fit(batch);
+            }
+            org.nd4j.linalg.profiler.OpProfiler.getInstance().printOutDashboard();
+        } finally {
+            executioner.setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+        }
     }
 
     private double singleJvm(boolean factorised, int batch) {

@@ -26,7 +26,7 @@ public final class Main {
             "  download  --out DIR [--url URL] [--md5 HEX]       (official cifar-10-binary.tar.gz)",
             "  demo      --out DIR [--records N] [--epochs N] [--set key=value ...]",
             "            (generates a synthetic dataset under DIR/data and trains on it)",
-            "  bench     --out DIR [--reps N] [--workers N] [--cases augment,single,spark,spark128,factorised,eval]",
+            "  bench     --out DIR [--reps N] [--workers N] [--cases augment,bnstats,ops,single,...]",
             "            (throughput benchmark: prints a table, writes DIR/bench.json)");
 
     private Main() {
