@@ -29,7 +29,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn+ReLU   for every k, in parallel
  *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
  * </pre>
- * Convolutions followed by BN have no bias (BN's beta replaces it).
+ * Convolutions followed by BN have no bias (BN's beta replaces it) and no activation; they are
+ * {@link LinearConvolution}s, which skip DL4J's recomputation of the forward pass during backprop.
  */
 public final class MultiKernelNet {
     public static final String INPUT = "input";
@@ -40,6 +41,15 @@ public final class MultiKernelNet {
 
     /** The graph configuration for a spec and options. */
     public static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options) {
+        return configuration(spec, options, true);
+    }
+
+    /**
+     * @param linearConvolutions whether the convolutions without activation use {@link LinearConvolution}
+     *     (same result, no forward recomputation in backprop); false builds DL4J's plain layers, for comparison
+     */
+    static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options,
+                                                       boolean linearConvolutions) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
                 .dataType(options.dataType())
@@ -59,7 +69,7 @@ public final class MultiKernelNet {
                         CNN2DFormat.NCHW));
 
         g.addLayer("stem_conv", conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
-                Activation.IDENTITY), INPUT);
+                Activation.IDENTITY, linearConvolutions), INPUT);
         g.addLayer("stem_bn", bn(options), "stem_conv");
         g.addLayer("pool1", maxPool(), "stem_bn");
 
@@ -68,13 +78,15 @@ public final class MultiKernelNet {
             String name = "branch" + k;
             String last;
             if (spec.factorised() && k > 1) {
-                g.addLayer(name + "_conv_" + k + "x1", conv(k, 1, spec.branchFilters(), false, Activation.IDENTITY),
-                        "pool1");
+                g.addLayer(name + "_conv_" + k + "x1",
+                        conv(k, 1, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions), "pool1");
                 last = name + "_conv_1x" + k;
-                g.addLayer(last, conv(1, k, spec.branchFilters(), false, Activation.IDENTITY), name + "_conv_" + k + "x1");
+                g.addLayer(last, conv(1, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions),
+                        name + "_conv_" + k + "x1");
             } else {
                 last = name + "_conv";
-                g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY), "pool1");
+                g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions),
+                        "pool1");
             }
             g.addLayer(name + "_bn", bn(options), last);
             branches.add(name + "_bn");
@@ -82,7 +94,7 @@ public final class MultiKernelNet {
         g.addVertex("concat", new MergeVertex(), branches.toArray(new String[0]));
         g.addLayer("pool2", maxPool(), "concat");
         g.addLayer("head_conv", conv(spec.headKernel(), spec.headKernel(), spec.classes(), true,
-                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY), "pool2");
+                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY, false), "pool2");
         g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "head_conv");
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).build(), "gap");
@@ -97,9 +109,11 @@ public final class MultiKernelNet {
         return net;
     }
 
-    private static ConvolutionLayer conv(int kh, int kw, int filters, boolean bias, Activation activation) {
-        return new ConvolutionLayer.Builder(kh, kw).stride(1, 1).nOut(filters).hasBias(bias)
-                .activation(activation).build();
+    private static ConvolutionLayer conv(int kh, int kw, int filters, boolean bias, Activation activation,
+                                         boolean linear) {
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kh, kw).stride(1, 1).nOut(filters).hasBias(bias)
+                .activation(activation);
+        return linear && activation == Activation.IDENTITY ? new LinearConvolution(b) : b.build();
     }
 
     private static BatchNormalization bn(ModelOptions options) {

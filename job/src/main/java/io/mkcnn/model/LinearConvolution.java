@@ -1,0 +1,51 @@
+package io.mkcnn.model;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A DL4J convolution with no activation (the convolutions that feed batch normalisation) whose backward pass
+ * does not recompute the forward convolution.
+ *
+ * <p>DL4J's {@code ConvolutionLayer.backpropGradient} recomputes the layer's pre-activation output only to
+ * apply the activation function's derivative; with oneDNN helpers on, the cached copy is never used, so every
+ * training step runs each convolution's forward pass twice (measured: 12 {@code conv2d} calls for 6
+ * convolutions per minibatch). For the identity activation the derivative ignores that output, so an
+ * uninitialised array of the right shape takes its place. Same configuration and parameters as
+ * {@link ConvolutionLayer}; only the layer implementation differs.
+ */
+public class LinearConvolution extends ConvolutionLayer {
+
+    /** For JSON deserialisation. */
+    protected LinearConvolution() {
+    }
+
+    public LinearConvolution(ConvolutionLayer.Builder builder) {
+        super(builder);
+        if (!(getActivationFn() instanceof ActivationIdentity)) {
+            throw new IllegalArgumentException("LinearConvolution needs the identity activation, got "
+                    + getActivationFn());
+        }
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams,
+                             DataType networkDataType) {
+        LinearConvolutionImpl ret = new LinearConvolutionImpl(conf, networkDataType);
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+}
