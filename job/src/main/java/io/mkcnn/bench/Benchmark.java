@@ -163,13 +163,7 @@ public final class Benchmark {
      */
     private Map<String, Object> bnStatistics() {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
-        List<CifarRecord> group = new ArrayList<>();
-        Random rng = new Random(5);
-        for (int j = 0; j < 64; j++) {
-            group.add(SyntheticCifar.generate(j % 10, rng, j));
-        }
-        var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
-        MultiDataSet batch = new MultiDataSet(ds.getFeatures(), ds.getLabels());
+        MultiDataSet batch = syntheticBatch(64, new Random(5));
         io.mkcnn.bn.BnStatsRecorder recorder = new io.mkcnn.bn.BnStatsRecorder();
         for (int i = 0; i < 5; i++) {
             recorder.preUpdate(batch, net);
@@ -204,13 +198,7 @@ public final class Benchmark {
     /** ND4J's op profiler over ten single-JVM minibatches: time per op type (printed by ND4J). */
     private void opProfile() {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
-        List<CifarRecord> group = new ArrayList<>();
-        Random rng = new Random(6);
-        for (int j = 0; j < 64; j++) {
-            group.add(SyntheticCifar.generate(j % 10, rng, j));
-        }
-        var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
-        MultiDataSet batch = new MultiDataSet(ds.getFeatures(), ds.getLabels());
+        MultiDataSet batch = syntheticBatch(64, new Random(6));
         for (int i = 0; i < 5; i++) {
             net.fit(batch);
         }
@@ -229,17 +217,22 @@ public final class Benchmark {
         }
     }
 
+    /** A minibatch of synthetic records (centre crops), balanced over the classes. */
+    private static MultiDataSet syntheticBatch(int n, Random rng) {
+        List<CifarRecord> group = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            group.add(SyntheticCifar.generate(j % 10, rng, j));
+        }
+        var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
+        return new MultiDataSet(ds.getFeatures(), ds.getLabels());
+    }
+
     private double singleJvm(boolean factorised, int batch) {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
         List<MultiDataSet> batches = new ArrayList<>();
         Random rng = new Random(1);
         for (int i = 0; i < 8; i++) {
-            List<CifarRecord> group = new ArrayList<>();
-            for (int j = 0; j < batch; j++) {
-                group.add(SyntheticCifar.generate(j % 10, rng, j));
-            }
-            var ds = Batches.toDataSet(group, r -> io.mkcnn.data.Augmenter.eval(r.pixels()));
-            batches.add(new MultiDataSet(ds.getFeatures(), ds.getLabels()));
+            batches.add(syntheticBatch(batch, rng));
         }
         int iterations = 16;
         for (int i = 0; i < iterations; i++) {

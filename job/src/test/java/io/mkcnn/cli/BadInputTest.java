@@ -8,10 +8,8 @@ import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
+import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,14 +37,7 @@ class BadInputTest extends SparkTest {
     }
 
     private static Map.Entry<Integer, String> run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return Map.entry(Main.runWith(sc, args), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
+        return Cli.run(sc, args);
     }
 
     private static String good() {

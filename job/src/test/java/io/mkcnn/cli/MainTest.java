@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,17 +30,8 @@ class MainTest extends SparkTest {
         SyntheticCifar.write(data, 1200, 5);
     }
 
-    /** Runs a command line on the shared context; returns exit code and stderr. */
     private static Map.Entry<Integer, String> run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.runWith(sc, args);
-            return Map.entry(code, err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setErr(old);
-        }
+        return Cli.run(sc, args);
     }
 
     private static String train() {

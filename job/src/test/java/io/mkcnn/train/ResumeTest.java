@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
@@ -39,15 +38,9 @@ class ResumeTest extends SparkTest {
                 "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=4",
                 "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2"));
         args.addAll(List.of(extra));
-        java.io.PrintStream old = System.err;
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            return Main.runWith(sc, args.toArray(new String[0]));
-        } finally {
-            System.setErr(old);
-            lastErr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-        }
+        Map.Entry<Integer, String> r = io.mkcnn.testutil.Cli.run(sc, args.toArray(new String[0]));
+        lastErr = r.getValue();
+        return r.getKey();
     }
 
     @SuppressWarnings("unchecked")
