@@ -29,8 +29,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn+ReLU   for every k, in parallel
  *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
  * </pre>
- * Convolutions followed by BN have no bias (BN's beta replaces it) and no activation; they are
- * {@link LinearConvolution}s, which skip DL4J's recomputation of the forward pass during backprop.
+ * Convolutions followed by BN have no bias (BN's beta replaces it) and no activation. Every convolution
+ * without activation (those and a linear head) is a {@link LinearConvolution}, which skips DL4J's
+ * recomputation of the forward pass during backprop.
  */
 public final class MultiKernelNet {
     public static final String INPUT = "input";
@@ -94,7 +95,7 @@ public final class MultiKernelNet {
         g.addVertex("concat", new MergeVertex(), branches.toArray(new String[0]));
         g.addLayer("pool2", maxPool(), "concat");
         g.addLayer("head_conv", conv(spec.headKernel(), spec.headKernel(), spec.classes(), true,
-                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY, false), "pool2");
+                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY, linearConvolutions), "pool2");
         g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "head_conv");
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).build(), "gap");

@@ -39,6 +39,7 @@ class LinearConvolutionTest {
         ComputationGraph linear = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
         assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("branch5_conv"));
         assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("stem_conv"));
+        assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("head_conv"), "linear head, with its bias");
         assertTrue(plain.params().equalsWithEps(linear.params(), 0), "same initial parameters");
         INDArray initial = plain.params().dup();
         for (long s = 1; s <= 3; s++) {
