@@ -128,8 +128,12 @@ public final class CifarSource {
      *     Spark job with an {@link InvalidDataException} naming the file and record index
      */
     public static JavaRDD<CifarRecord> read(JavaSparkContext sc, String path, int partitions) {
+        return read(sc, listFiles(path, sc.hadoopConfiguration()), partitions);
+    }
+
+    /** As {@link #read(JavaSparkContext, String, int)}, for files already listed and checked by {@link #listFiles}. */
+    public static JavaRDD<CifarRecord> read(JavaSparkContext sc, List<Path> files, int partitions) {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
-        List<Path> files = listFiles(path, conf);
         conf.setInt(RECORD_LENGTH_KEY, CifarFormat.RECORD_BYTES);
         String joined = String.join(",", files.stream().map(Path::toString).toList());
         JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopFile(joined, FixedLengthBinaryInputFormat.class,

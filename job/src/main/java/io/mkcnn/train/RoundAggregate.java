@@ -16,7 +16,6 @@ public final class RoundAggregate implements Serializable {
     private int results;
     private final BnMoments moments = new BnMoments();
     private long examples;
-    private long fitNanosSum;
     private long fitNanosMax;
     private long batches;
 
@@ -33,7 +32,6 @@ public final class RoundAggregate implements Serializable {
         agg.moments.merge(r.moments());
         agg.examples += r.examples();
         agg.batches += r.batches();
-        agg.fitNanosSum += r.fitNanos();
         agg.fitNanosMax = Math.max(agg.fitNanosMax, r.fitNanos());
         return agg;
     }
@@ -47,7 +45,6 @@ public final class RoundAggregate implements Serializable {
         a.moments.merge(b.moments);
         a.examples += b.examples;
         a.batches += b.batches;
-        a.fitNanosSum += b.fitNanosSum;
         a.fitNanosMax = Math.max(a.fitNanosMax, b.fitNanosMax);
         return a;
     }
@@ -87,11 +84,6 @@ public final class RoundAggregate implements Serializable {
     /** Mean number of minibatches (parameter updates) per worker in this round. */
     public double meanBatches() {
         return results == 0 ? 0 : batches / (double) results;
-    }
-
-    /** Total fit time over workers, in nanoseconds. */
-    public long fitNanosSum() {
-        return fitNanosSum;
     }
 
     /** Longest worker fit time, in nanoseconds (the round's critical path on the executors). */

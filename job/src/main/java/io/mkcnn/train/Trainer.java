@@ -20,6 +20,7 @@ import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
 import io.mkcnn.store.RunState;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -67,7 +68,9 @@ public final class Trainer {
     /** Runs (or resumes, or recognises as finished) the training; returns the final metrics. */
     public Map<String, Object> run() {
         NativeRuntime.configure(cfg.threads());
-        refuseOverlap();
+        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration());
+        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration());
+        refuseOverlap(trainFiles, testFiles);
         RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh,
                 UUID.randomUUID().toString().substring(0, 4));
         out = dir.out();
@@ -78,16 +81,17 @@ public final class Trainer {
         }
         sc.sc().addSparkListener(failures);
         try {
-            return train(dir);
+            return train(dir, trainFiles, testFiles);
         } finally {
             sc.sc().removeSparkListener(failures);
         }
     }
 
-    private Map<String, Object> train(RunDirectory dir) {
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, cfg.trainData(), cfg.workers())
+    private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
+                                      List<org.apache.hadoop.fs.Path> testFiles) {
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, trainFiles, cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, cfg.testData(), cfg.workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count(); // parses and validates every record before anything is written
         long testCount = test.count();
@@ -229,10 +233,9 @@ public final class Trainer {
     }
 
     /** Scoring a model on records it trained on would report a meaningless accuracy. */
-    private void refuseOverlap() {
-        var trainFiles = new java.util.HashSet<>(CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration()));
-        var both = new java.util.ArrayList<>(CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration()));
-        both.retainAll(trainFiles);
+    private void refuseOverlap(List<org.apache.hadoop.fs.Path> trainFiles, List<org.apache.hadoop.fs.Path> testFiles) {
+        var both = new java.util.ArrayList<>(testFiles);
+        both.retainAll(new java.util.HashSet<>(trainFiles));
         if (!both.isEmpty()) {
             throw new InvalidDataException("test data " + cfg.testData() + " and training data " + cfg.trainData()
                     + " share " + both + "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
