@@ -15,7 +15,7 @@ CONF_DIR="${MKCNN_CONF_DIR:-$ROOT/conf}"
 SPARK_CONF="${MKCNN_SPARK_CONF:-$CONF_DIR/spark-defaults.conf}"
 JAVA="${JAVA:-java}"
 RUNTIME="$ROOT/job/target/runtime"
-COMMANDS=" train evaluate predict generate download demo bench "
+COMMANDS=" train evaluate predict generate download demo bench bn-study "
 
 # Split the arguments: Spark options up to the first subcommand, the job's after it.
 spark_args=()
@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#job_args[@]} -eq 0 ]]; then
   echo "error: no command given (expected one of:$COMMANDS)" >&2
-  echo "usage: ./submit.sh [spark-submit options] {train|evaluate|predict|generate|download|demo|bench} [options]" >&2
+  echo "usage: ./submit.sh [spark-submit options] {train|evaluate|predict|generate|download|demo|bench|bn-study} [options]" >&2
   exit 2
 fi
 

@@ -1,6 +1,7 @@
 package io.mkcnn.cli;
 
 import io.mkcnn.bench.Benchmark;
+import io.mkcnn.bench.BnStudy;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
@@ -30,6 +31,7 @@ final class Commands {
     private static final Set<String> GENERATE = Set.of("out", "records", "seed");
     private static final Set<String> DOWNLOAD = Set.of("out", "url", "md5");
     private static final Set<String> BENCH = Set.of("out", "reps", "workers", "cases", "conf", "set");
+    private static final Set<String> STUDY = Set.of("data", "test", "out", "epochs", "workers", "conf", "set");
     private static final Set<String> DEMO = Set.of("out", "records", "epochs", "workers", "conf", "set");
 
     private Commands() {
@@ -44,16 +46,24 @@ final class Commands {
             case "download" -> download(Args.parse(command, args, DOWNLOAD));
             case "demo" -> demo(Args.parse(command, args, DEMO, Set.of("fresh")));
             case "bench" -> bench(Args.parse(command, args, BENCH));
+            case "bn-study" -> bnStudy(Args.parse(command, args, STUDY));
             default -> throw new InvalidConfigException("unknown command '" + command
-                    + "' (expected train, evaluate, predict, generate, download, demo or bench)");
+                    + "' (expected train, evaluate, predict, generate, download, demo, bench or bn-study)");
         }
     }
 
     private static void train(Args a) {
         List<String> problems = new ArrayList<>();
-        a.require("train", "data", problems);
-        a.require("train", "test", problems);
-        a.require("train", "out", problems);
+        Map<String, String> overrides = trainingOverrides("train", a, problems);
+        JobConfig cfg = config(a.get("conf"), overrides, problems);
+        withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
+    }
+
+    /** Settings from the options of a command that trains: --data, --test, --out, --epochs, --workers, --set. */
+    private static Map<String, String> trainingOverrides(String command, Args a, List<String> problems) {
+        a.require(command, "data", problems);
+        a.require(command, "test", problems);
+        a.require(command, "out", problems);
         Map<String, String> overrides = new LinkedHashMap<>();
         put(overrides, "data.train", a.get("data"));
         put(overrides, "data.test", a.get("test"));
@@ -61,8 +71,7 @@ final class Commands {
         put(overrides, "train.epochs", a.get("epochs"));
         put(overrides, "train.workers", a.get("workers"));
         overrides.putAll(a.sets());
-        JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
+        return overrides;
     }
 
     private static void evaluate(Args a) {
@@ -152,9 +161,25 @@ final class Commands {
         withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, reps, cases).run());
     }
 
+    private static void bnStudy(Args a) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> overrides = trainingOverrides("bn-study", a, problems);
+        // the study's own defaults (4 workers, 20 minibatches between averagings, 4 epochs), under --conf and --set
+        Map<String, String> defaults = Map.of("train.workers", "4", "train.averaging.frequency", "20",
+                "train.epochs", "4");
+        JobConfig cfg = config(a.get("conf"), defaults, overrides, problems);
+        withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
+    }
+
     /** Loads the properties file (if any) under the overrides; throws with every problem found. */
     static JobConfig config(String confFile, Map<String, String> overrides, List<String> problems) {
-        Map<String, String> file = new LinkedHashMap<>();
+        return config(confFile, Map.of(), overrides, problems);
+    }
+
+    /** As above, with a command's own defaults under the properties file. */
+    static JobConfig config(String confFile, Map<String, String> defaults, Map<String, String> overrides,
+                            List<String> problems) {
+        Map<String, String> file = new LinkedHashMap<>(defaults);
         if (confFile != null) {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(Path.of(confFile))) {

@@ -27,7 +27,11 @@ public final class Main {
             "  demo      --out DIR [--records N] [--epochs N] [--set key=value ...]",
             "            (generates a synthetic dataset under DIR/data and trains on it)",
             "  bench     --out DIR [--reps N] [--workers N] [--cases augment,bnstats,ops,single,...]",
-            "            (throughput benchmark: prints a table, writes DIR/bench.json)");
+            "            (throughput benchmark: prints a table, writes DIR/bench.json)",
+            "  bn-study  --data PATH --test PATH --out DIR [--epochs N] [--workers N] [--conf FILE]",
+            "            [--set key=value ...]",
+            "            (BN reconciliation study: 1 worker, IID and class-sorted shards x naive/pooled/recompute;",
+            "            prints a table, writes DIR/study.json)");
 
     private Main() {
     }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 public record JobConfig(
         String trainData, String testData, String out,
         int epochs, int workers, int batchPerWorker, int averagingFrequency,
-        TrainingApproach approach, String exportDir, long seed, int threads, int evalBatch,
+        TrainingApproach approach, Partitioning partitioning, String exportDir, long seed, int threads, int evalBatch,
         boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
@@ -32,6 +32,15 @@ public record JobConfig(
 
     /** Learning-rate schedules offered. */
     public enum LrSchedule { CONSTANT, COSINE }
+
+    /** How training records are dealt to the workers. */
+    public enum Partitioning {
+        /** Evenly and independently of the label: every worker sees every class in the data's proportions. */
+        IID,
+        /** Sorted by label and cut into equal contiguous ranges: each worker sees only a few classes. For studies of
+         *  non-IID data (see the BN study); a production run wants {@code iid}. */
+        BY_CLASS
+    }
 
     /**
      * Builds the configuration from settings, in increasing priority: defaults, {@code file} values, {@code overrides}.
@@ -56,6 +65,7 @@ public record JobConfig(
                 s.intValue("train.batch", 64, 1, 65_536),
                 s.intValue("train.averaging.frequency", 10, 1, 1_000_000),
                 s.enumValue("train.approach", TrainingApproach.EXPORT),
+                s.enumValue("train.partitioning", Partitioning.IID),
                 s.string("train.export.dir", ""),
                 s.longValue("train.seed", 42),
                 s.intValue("runtime.threads", 0, 0, 1024),
@@ -87,8 +97,8 @@ public record JobConfig(
 
     private JobConfig withEffective(Map<String, String> eff) {
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
-                approach, exportDir, seed, threads, evalBatch, factorised, head, learningRate, lrSchedule, l2,
-                bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
+                approach, partitioning, exportDir, seed, threads, evalBatch, factorised, head, learningRate, lrSchedule,
+                l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 

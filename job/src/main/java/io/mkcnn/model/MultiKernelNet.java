@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -25,8 +26,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Builds the multi-kernel batch-normalised network as a DL4J {@link ComputationGraph}.
  *
  * <pre>
- * input (NCHW) -> stem_conv kxk -> stem_bn+ReLU -> pool1 2x2
- *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn+ReLU   for every k, in parallel
+ * input (NCHW) -> stem_conv kxk -> stem_bn -> stem_relu -> pool1 2x2
+ *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn -> branch_k_relu   for every k, in parallel
  *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
  * </pre>
  * Convolutions followed by BN have no bias (BN's beta replaces it) and no activation. Every convolution
@@ -72,7 +73,8 @@ public final class MultiKernelNet {
         g.addLayer("stem_conv", conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
                 Activation.IDENTITY, linearConvolutions), INPUT);
         g.addLayer("stem_bn", bn(options), "stem_conv");
-        g.addLayer("pool1", maxPool(), "stem_bn");
+        g.addLayer("stem_relu", relu(), "stem_bn");
+        g.addLayer("pool1", maxPool(), "stem_relu");
 
         List<String> branches = new ArrayList<>();
         for (int k : spec.branchKernels()) {
@@ -90,7 +92,8 @@ public final class MultiKernelNet {
                         "pool1");
             }
             g.addLayer(name + "_bn", bn(options), last);
-            branches.add(name + "_bn");
+            g.addLayer(name + "_relu", relu(), name + "_bn");
+            branches.add(name + "_relu");
         }
         g.addVertex("concat", new MergeVertex(), branches.toArray(new String[0]));
         g.addLayer("pool2", maxPool(), "concat");
@@ -117,9 +120,14 @@ public final class MultiKernelNet {
         return linear && activation == Activation.IDENTITY ? new LinearConvolution(b) : b.build();
     }
 
+    /** BN without activation: DL4J's BatchNormalization layer ignores an activation set on it. */
     private static BatchNormalization bn(ModelOptions options) {
         return new BatchNormalization.Builder().decay(options.bnDecay()).eps(options.bnEps()).useLogStd(true)
-                .activation(Activation.RELU).build();
+                .build();
+    }
+
+    private static ActivationLayer relu() {
+        return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 
     private static SubsamplingLayer maxPool() {

@@ -20,6 +20,11 @@ public final class RunState {
     public int totalRounds;
     public long examplesSeen;
     public double trainSeconds;
+    /**
+     * Wall-clock seconds of the run up to the last metrics line: training rounds, per-epoch data export,
+     * evaluations and checkpoints of every attempt (time between a crash and the rerun is not counted).
+     */
+    public double elapsedSeconds;
     /** The lines of metrics.jsonl so far. */
     public List<Map<String, Object>> metrics = new ArrayList<>();
 

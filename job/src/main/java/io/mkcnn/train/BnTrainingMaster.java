@@ -176,13 +176,66 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             }
             baseDir = exportMDS(trainingData);
         }
-        JavaRDD<String> paths = sc.textFile(baseDir + "paths/");
+        JavaRDD<String> paths = exportedPaths(sc, baseDir + "paths/", numWorkers);
         lastRoundEnd = System.nanoTime();
-        // DL4J reads the exported paths back with textFile, which makes at least two partitions; each partition
-        // is one worker's share, so merge neighbours (order kept, no shuffle) down to the worker count.
-        return paths.getNumPartitions() > numWorkers ? paths.coalesce(numWorkers) : paths;
+        return paths;
     }
 
+    /**
+     * The exported minibatch paths, partition {@code w} holding exactly those written by data partitions
+     * {@code [w*P/W, (w+1)*P/W)} in their written order ({@code P} part files, {@code W = min(workers, P)}). DL4J reads
+     * them back with {@code textFile}, whose partitions follow the filesystem's listing order and split large
+     * part files, so a worker could train another partition's minibatches: harmless for IID shards, wrong for
+     * class-sorted ones, and a run's splits would depend on directory order.
+     */
+    static JavaRDD<String> exportedPaths(JavaSparkContext sc, String pathsDir, int workers) {
+        int files;
+        try {
+            org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(pathsDir);
+            files = dir.getFileSystem(sc.hadoopConfiguration())
+                    .listStatus(dir, p -> p.getName().startsWith("part-")).length;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list exported minibatch paths in " + pathsDir, e);
+        }
+        return sc.wholeTextFiles(pathsDir)
+                .filter(f -> new org.apache.hadoop.fs.Path(f._1()).getName().startsWith("part-"))
+                .flatMapToPair(f -> {
+                    long part = Long.parseLong(new org.apache.hadoop.fs.Path(f._1()).getName().substring(5));
+                    java.util.List<scala.Tuple2<Long, String>> lines = new java.util.ArrayList<>();
+                    long line = 0;
+                    for (String path : f._2().split("\n")) {
+                        if (!path.isBlank()) {
+                            lines.add(new scala.Tuple2<>((part << 32) | line++, path.strip()));
+                        }
+                    }
+                    return lines.iterator();
+                })
+                .repartitionAndSortWithinPartitions(
+                        new PartFilePartitioner(Math.min(workers, Math.max(1, files)), files))
+                .values();
+    }
+
+    /** Part file {@code p} of {@code files} (key {@code p << 32 | line}) goes to partition {@code p*workers/files}. */
+    static final class PartFilePartitioner extends org.apache.spark.Partitioner {
+        private final int workers;
+        private final int files;
+
+        PartFilePartitioner(int workers, int files) {
+            this.workers = workers;
+            this.files = Math.max(1, files);
+        }
+
+        @Override
+        public int numPartitions() {
+            return workers;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            long part = (Long) key >>> 32;
+            return (int) Math.min(workers - 1, part * workers / files);
+        }
+    }
 
     private void destroyBroadcast() {
         if (lastBroadcast != null) {

@@ -19,6 +19,8 @@ final class Progress implements RoundListener {
     private final RunState state;
     private final BnTrainingMaster master;
     private final Runnable afterRound;
+    private final long attemptStartNanos = System.nanoTime();
+    private final double elapsedBeforeAttempt;
     private int epoch;
     private double lastLoss = Double.NaN;
     private Map<String, Double> lastShift = Map.of();
@@ -26,8 +28,15 @@ final class Progress implements RoundListener {
     Progress(JobConfig cfg, RunState state, BnTrainingMaster master, Runnable afterRound) {
         this.cfg = cfg;
         this.state = state;
+        this.elapsedBeforeAttempt = state.elapsedSeconds;
         this.master = master;
         this.afterRound = afterRound;
+    }
+
+    /** Advances and returns the run's wall-clock seconds (this attempt's time added to earlier attempts'). */
+    double elapsed() {
+        state.elapsedSeconds = elapsedBeforeAttempt + (System.nanoTime() - attemptStartNanos) / 1e9;
+        return state.elapsedSeconds;
     }
 
     void startEpoch(int e) {
@@ -56,6 +65,7 @@ final class Progress implements RoundListener {
         line.put("round_in_epoch", state.roundsInEpochDone);
         line.put("examples", s.examples());
         line.put("examples_seen", state.examplesSeen);
+        line.put("elapsed_seconds", elapsed());
         line.put("workers", s.workers());
         line.put("loss", s.score());
         line.put("examples_per_second", throughput);

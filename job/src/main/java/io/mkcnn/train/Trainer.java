@@ -10,6 +10,7 @@ import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.Batches;
 import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.Shards;
 import io.mkcnn.model.MacCounter;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.report.MetricsLog;
@@ -89,8 +90,11 @@ public final class Trainer {
 
     private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
                                       List<org.apache.hadoop.fs.Path> testFiles) {
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, trainFiles, cfg.workers())
-                .persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, trainFiles, cfg.workers());
+        if (cfg.partitioning() == JobConfig.Partitioning.BY_CLASS) {
+            train = Shards.byClass(train, cfg.workers());
+        }
+        train.persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count(); // parses and validates every record before anything is written
@@ -187,6 +191,8 @@ public final class Trainer {
         line.put("type", "evaluation");
         line.put("epoch", epoch);
         line.put("round", state.totalRounds);
+        line.put("examples_seen", state.examplesSeen);
+        line.put("elapsed_seconds", progress.elapsed());
         line.putAll(Metrics.evaluation(eval));
         line.put("examples_per_second", eval.getNumRowCounter() / seconds);
         line.put("bn_recompute_shift", recomputeShift);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -45,6 +46,21 @@ class MultiKernelNetTest {
         for (int k : List.of(3, 5, 7)) {
             assertArrayEquals(new long[] {64, 64, k, 1}, weightShape(net, "branch" + k + "_conv_" + k + "x1"));
             assertArrayEquals(new long[] {64, 64, 1, k}, weightShape(net, "branch" + k + "_conv_1x" + k));
+        }
+    }
+
+    @Test
+    void everyBatchNormIsFollowedByARelu() {
+        // DL4J's BatchNormalization layer ignores an activation set on it: the ReLUs are layers of their own
+        for (boolean factorised : new boolean[] {false, true}) {
+            ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), ModelOptions.defaults());
+            Map<String, INDArray> acts = net.feedForward(new INDArray[] {Nd4j.randn(DataType.FLOAT, 4, 3, 24, 24)},
+                    true, false);
+            for (String bn : List.of("stem_bn", "branch1_bn", "branch3_bn", "branch5_bn", "branch7_bn")) {
+                assertTrue(acts.get(bn).minNumber().doubleValue() < 0, bn + " output is normalised, so has negatives");
+            }
+            assertEquals(0.0, acts.get("pool1").minNumber().doubleValue(), 0.0, "pool1 sees ReLU outputs");
+            assertEquals(0.0, acts.get("concat").minNumber().doubleValue(), 0.0, "concat sees ReLU outputs");
         }
     }
 

@@ -1,0 +1,168 @@
+package io.mkcnn.bench;
+
+import io.mkcnn.bn.BnRecompute;
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.eval.Evaluator;
+import io.mkcnn.eval.Metrics;
+import io.mkcnn.input.CifarSource;
+import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.OutputDir;
+import io.mkcnn.train.Evaluate;
+import io.mkcnn.train.Trainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The BN reconciliation study: the same configuration trained on one worker, on {@code W} workers with IID
+ * shards and on {@code W} workers with class-sorted shards, and each evaluated with the BN moving statistics of
+ * every mode: {@code naive} (DL4J's averaging), {@code pooled} (law of total variance every round) and
+ * {@code recompute} (recomputed over training records with the final weights).
+ *
+ * <p>The moving statistics take no part in training (training-mode BN normalises with each minibatch's own
+ * statistics), so the modes train identical weights. A naive and a pooled run are trained per sharding; the
+ * recompute row is the pooled run's final weights with recomputed statistics, which is what a recompute-mode
+ * run ends with. The study checks the premise by comparing the naive and pooled runs' weights.
+ *
+ * <p>Each run is an ordinary training run under {@code OUT/<name>}: rerunning the study resumes or reuses them.
+ */
+public final class BnStudy {
+    private static final Logger LOG = LoggerFactory.getLogger(BnStudy.class);
+
+    private final JavaSparkContext sc;
+    private final JobConfig base;
+    private final int workers;
+
+    /**
+     * @param base the configuration every run shares (data, test data, epochs, model, seed...); its {@code out}
+     *     is the study's folder and its {@code train.workers} the distributed runs' worker count
+     */
+    public BnStudy(JavaSparkContext sc, JobConfig base) {
+        this.sc = sc;
+        this.base = base;
+        this.workers = base.workers();
+    }
+
+    /** One row of the table: a sharding and the test accuracy under each mode. */
+    record Row(String shards, int workers, Double naive, Double pooled, Double recompute, double weightDiff) {
+    }
+
+    public Map<String, Object> run() {
+        NativeRuntime.configure(base.threads());
+        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), workers)
+                .persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), workers).persist(StorageLevel.MEMORY_ONLY());
+        long trainCount = train.count();
+        test.count();
+
+        List<Row> rows = new ArrayList<>();
+        // one worker: no averaging, so DL4J's own moving statistics are the reference ("naive" is DL4J unchanged)
+        ComputationGraph single = trained(out, "single", 1, "iid", "naive");
+        double singleAcc = accuracy(single, test);
+        double singleRecomputed = accuracy(recomputed(single, train, trainCount), test);
+        rows.add(new Row("single worker", 1, singleAcc, null, singleRecomputed, Double.NaN));
+        for (String shards : new String[] {"iid", "by_class"}) {
+            ComputationGraph naive = trained(out, shards + "-naive", workers, shards, "naive");
+            ComputationGraph pooled = trained(out, shards + "-pooled", workers, shards, "pooled");
+            double diff = weightDifference(naive, pooled);
+            double naiveAcc = accuracy(naive, test);
+            double pooledAcc = accuracy(pooled, test);
+            double recomputeAcc = accuracy(recomputed(pooled, train, trainCount), test);
+            rows.add(new Row(shards, workers, naiveAcc, pooledAcc, recomputeAcc, diff));
+        }
+        train.unpersist();
+        test.unpersist();
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("configuration", new java.util.TreeMap<>(base.effective()));
+        report.put("workers", workers);
+        List<Map<String, Object>> table = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shards", r.shards());
+            m.put("workers", r.workers());
+            m.put("naive", r.naive());
+            m.put("pooled", r.pooled());
+            m.put("recompute", r.recompute());
+            m.put("max_weight_difference_naive_vs_pooled", Double.isNaN(r.weightDiff()) ? null : r.weightDiff());
+            table.add(m);
+        }
+        report.put("accuracy", table);
+        out.writeText("study.json", Metrics.toJson(report));
+        System.out.println(table(rows));
+        System.out.println("report: " + out.resolve("study.json"));
+        return report;
+    }
+
+    /** Trains (or resumes, or finds finished) the run {@code OUT/name} and loads its final model. */
+    private ComputationGraph trained(OutputDir out, String name, int runWorkers, String shards, String mode) {
+        Map<String, String> set = new LinkedHashMap<>(base.effective());
+        set.put("out", out.resolve(name).toString());
+        set.put("train.workers", String.valueOf(runWorkers));
+        set.put("train.partitioning", shards);
+        set.put("bn.mode", mode);
+        set.put("eval.every.epochs", "0");
+        JobConfig cfg = JobConfig.from(Map.of(), "study", set);
+        LOG.info("study run {}: {} worker(s), {} shards, bn.mode={}", name, runWorkers, shards, mode);
+        new Trainer(sc, cfg, false).run();
+        return Evaluate.load(sc, new org.apache.hadoop.fs.Path(out.resolve(name), Trainer.MODEL).toString());
+    }
+
+    private double accuracy(ComputationGraph net, JavaRDD<CifarRecord> test) {
+        return Evaluator.evaluate(sc, net, test, base.evalBatch(), base.threads()).accuracy();
+    }
+
+    private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount) {
+        ComputationGraph copy = net.clone();
+        BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(), base.seed(),
+                base.threads());
+        return copy;
+    }
+
+    /** Largest absolute difference between two networks' parameters other than the BN moving statistics. */
+    static double weightDifference(ComputationGraph a, ComputationGraph b) {
+        double max = 0;
+        for (Layer layer : a.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                String key = p.getKey();
+                if (key.equals(BatchNormalizationParamInitializer.GLOBAL_MEAN)
+                        || key.equals(BatchNormalizationParamInitializer.GLOBAL_VAR)
+                        || key.equals(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)) {
+                    continue;
+                }
+                INDArray other = b.getLayer(name).getParam(key);
+                max = Math.max(max, p.getValue().sub(other).amaxNumber().doubleValue());
+            }
+        }
+        return max;
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%-14s %7s %8s %8s %10s %22s%n", "shards", "workers", "naive", "pooled", "recompute",
+                "weights naive-pooled"));
+        for (Row r : rows) {
+            b.append(String.format("%-14s %7d %8s %8s %10s %22s%n", r.shards(), r.workers(), pct(r.naive()),
+                    pct(r.pooled()), pct(r.recompute()),
+                    Double.isNaN(r.weightDiff()) ? "" : String.format("%.1e", r.weightDiff())));
+        }
+        return b.toString();
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "-" : String.format("%.2f%%", 100 * v);
+    }
+}
