@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
@@ -21,6 +22,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * Spark deserializes a fresh copy of this object for every task attempt.
  */
 public class BnAwareWorker extends ParameterAveragingTrainingWorker {
+    private final Broadcast<NetBroadcastTuple> broadcast;
     private final BnStatsRecorder recorder;
     private final int threads;
     private final boolean poison;
@@ -29,6 +31,7 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
                          BnStatsRecorder recorder, int threads, boolean poison) {
         super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
+        this.broadcast = broadcast;
         this.recorder = recorder;
         this.threads = threads;
         this.poison = poison;
@@ -40,10 +43,20 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
         return hooks;
     }
 
+    /**
+     * DL4J's worker builds its network from {@code ComputationGraphConfiguration.clone()}, which drops the iteration
+     * and epoch counts: every round would restart at iteration 0, so an iteration-based learning-rate schedule never
+     * advanced and Adam's bias correction ({@code 1 - beta^t}) was applied for t = 1..frequency each round, scaling
+     * its steps by 0.15-0.32. The counts are copied from the broadcast configuration.
+     */
     @Override
     public ComputationGraph getInitialModelGraph() {
         NativeRuntime.configure(threads);
-        return super.getInitialModelGraph();
+        ComputationGraph net = super.getInitialModelGraph();
+        ComputationGraphConfiguration driver = broadcast.getValue().getGraphConfiguration();
+        net.getConfiguration().setIterationCount(driver.getIterationCount());
+        net.getConfiguration().setEpochCount(driver.getEpochCount());
+        return net;
     }
 
     @Override
