@@ -100,8 +100,19 @@ public final class BnStudy {
             table.add(m);
         }
         report.put("accuracy", table);
+        List<Check> checks = checks(rows);
+        List<Map<String, Object>> targets = new ArrayList<>();
+        for (Check c : checks) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", c.target());
+            m.put("measured", c.measured());
+            m.put("met", c.met());
+            targets.add(m);
+        }
+        report.put("targets", targets);
         out.writeText("study.json", Metrics.toJson(report));
         System.out.println(table(rows));
+        System.out.println(checkTable(checks));
         System.out.println("report: " + out.resolve("study.json"));
         return report;
     }
@@ -148,6 +159,45 @@ public final class BnStudy {
             }
         }
         return max;
+    }
+
+    /** One target of the study, with the measured difference in accuracy points. */
+    record Check(String target, String measured, boolean met) {
+    }
+
+    /**
+     * The targets the study is run for: on class-sorted shards recompute beats naive by 10 points and pooled by 3;
+     * on IID shards neither pooled nor recompute is below naive, and every IID mode is within 1 point of the single
+     * worker trained for the same epochs.
+     */
+    static List<Check> checks(List<Row> rows) {
+        Row single = rows.stream().filter(r -> r.workers() == 1).findFirst().orElseThrow();
+        Row iid = rows.stream().filter(r -> r.shards().equals("iid")).findFirst().orElseThrow();
+        Row skewed = rows.stream().filter(r -> r.shards().equals("by_class")).findFirst().orElseThrow();
+        List<Check> checks = new ArrayList<>();
+        checks.add(atLeast("by_class: recompute >= naive + 10", skewed.recompute(), skewed.naive(), 10));
+        checks.add(atLeast("by_class: pooled >= naive + 3", skewed.pooled(), skewed.naive(), 3));
+        checks.add(atLeast("iid: pooled >= naive", iid.pooled(), iid.naive(), 0));
+        checks.add(atLeast("iid: recompute >= naive", iid.recompute(), iid.naive(), 0));
+        double best = Math.max(single.naive(), single.recompute());
+        double worst = Math.min(iid.naive(), Math.min(iid.pooled(), iid.recompute()));
+        double gap = 100 * (best - worst);
+        checks.add(new Check("iid: every mode within 1 point of single worker",
+                String.format("largest gap %.2f points", gap), gap <= 1.0));
+        return checks;
+    }
+
+    private static Check atLeast(String target, double a, double b, double points) {
+        double d = 100 * (a - b);
+        return new Check(target, String.format("%+.2f points", d), d >= points);
+    }
+
+    static String checkTable(List<Check> checks) {
+        StringBuilder b = new StringBuilder();
+        for (Check c : checks) {
+            b.append(String.format("%-50s %-26s %s%n", c.target(), c.measured(), c.met() ? "met" : "NOT met"));
+        }
+        return b.toString();
     }
 
     static String table(List<Row> rows) {

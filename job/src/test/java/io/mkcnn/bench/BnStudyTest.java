@@ -46,8 +46,28 @@ class BnStudyTest extends SparkTest {
             assertTrue(diff < 1e-4, "weights differ by " + diff + " in " + row);
             assertEquals(2, ((Number) row.get("workers")).intValue());
         }
+        assertEquals(5, ((List<?>) report.get("targets")).size());
         for (String run : List.of("single", "iid-naive", "iid-pooled", "by_class-naive", "by_class-pooled")) {
             assertTrue(Files.exists(out.resolve(run).resolve("model.zip")), run);
         }
+    }
+
+    @Test
+    void targetsCompareModesInAccuracyPoints() {
+        List<BnStudy.Row> rows = List.of(
+                new BnStudy.Row("single worker", 1, 0.640, null, 0.645, Double.NaN),
+                new BnStudy.Row("iid", 4, 0.640, 0.641, 0.639, 1e-6),
+                new BnStudy.Row("by_class", 4, 0.300, 0.329, 0.401, 1e-6));
+        List<BnStudy.Check> checks = BnStudy.checks(rows);
+        assertEquals(List.of(true, false, true, false, true), checks.stream().map(BnStudy.Check::met).toList(),
+                checks.toString());
+        assertEquals("+10.10 points", checks.get(0).measured());
+        assertEquals("+2.90 points", checks.get(1).measured());
+        // best single (64.5) against worst IID (63.9)
+        assertEquals("largest gap 0.60 points", checks.get(4).measured());
+        List<BnStudy.Row> behind = List.of(rows.get(0), new BnStudy.Row("iid", 4, 0.640, 0.641, 0.630, 1e-6),
+                rows.get(2));
+        assertEquals("largest gap 1.50 points", BnStudy.checks(behind).get(4).measured());
+        assertEquals(false, BnStudy.checks(behind).get(4).met());
     }
 }
