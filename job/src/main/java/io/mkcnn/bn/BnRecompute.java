@@ -81,5 +81,13 @@ public final class BnRecompute {
             double[] var = x.var(false, 0, 2, 3).toDoubleVector();
             moments.layer(layer, mean.length).addGroup(n, mean, var);
         }
+        // feedForward returns every activation detached, in native memory that is only freed once the garbage
+        // collector finds the small Java objects holding it: at batch 256 that is ~290 MB per batch, and a
+        // recompute over 8,192 records grew the process by 9 GB before a collection ran. Free them now.
+        for (INDArray a : acts.values()) {
+            if (a != features && a.closeable()) {
+                a.close();
+            }
+        }
     }
 }
