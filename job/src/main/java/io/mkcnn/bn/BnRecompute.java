@@ -82,8 +82,8 @@ public final class BnRecompute {
             moments.layer(layer, mean.length).addGroup(n, mean, var);
         }
         // feedForward returns every activation detached, in native memory that is only freed once the garbage
-        // collector finds the small Java objects holding it: at batch 256 that is ~290 MB per batch, and a
-        // recompute over 8,192 records grew the process by 9 GB before a collection ran. Free them now.
+        // collector finds the small Java objects holding it: ~290 MB per batch of 256. Free them now (that the
+        // memory then goes back to the system rests on the fixed malloc mmap threshold, see submit.sh).
         for (INDArray a : acts.values()) {
             if (a != features && a.closeable()) {
                 a.close();
