@@ -56,6 +56,16 @@ public final class BnStudy {
 
     /** One row of the table: a sharding and the test accuracy under each mode. */
     record Row(String shards, int workers, Double naive, Double pooled, Double recompute, double weightDiff) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shards", shards);
+            m.put("workers", workers);
+            m.put("naive", naive);
+            m.put("pooled", pooled);
+            m.put("recompute", recompute);
+            m.put("max_weight_difference_naive_vs_pooled", Double.isNaN(weightDiff) ? null : weightDiff);
+            return m;
+        }
     }
 
     public Map<String, Object> run() {
@@ -88,28 +98,9 @@ public final class BnStudy {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("configuration", new java.util.TreeMap<>(base.effective()));
         report.put("workers", workers);
-        List<Map<String, Object>> table = new ArrayList<>();
-        for (Row r : rows) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("shards", r.shards());
-            m.put("workers", r.workers());
-            m.put("naive", r.naive());
-            m.put("pooled", r.pooled());
-            m.put("recompute", r.recompute());
-            m.put("max_weight_difference_naive_vs_pooled", Double.isNaN(r.weightDiff()) ? null : r.weightDiff());
-            table.add(m);
-        }
-        report.put("accuracy", table);
+        report.put("accuracy", rows.stream().map(Row::toJson).toList());
         List<Check> checks = checks(rows);
-        List<Map<String, Object>> targets = new ArrayList<>();
-        for (Check c : checks) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("target", c.target());
-            m.put("measured", c.measured());
-            m.put("met", c.met());
-            targets.add(m);
-        }
-        report.put("targets", targets);
+        report.put("targets", checks.stream().map(Check::toJson).toList());
         out.writeText("study.json", Metrics.toJson(report));
         System.out.println(table(rows));
         System.out.println(checkTable(checks));
@@ -163,6 +154,13 @@ public final class BnStudy {
 
     /** One target of the study, with the measured difference in accuracy points. */
     record Check(String target, String measured, boolean met) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", target);
+            m.put("measured", measured);
+            m.put("met", met);
+            return m;
+        }
     }
 
     /**
