@@ -23,18 +23,27 @@ public final class Shards {
                         records.getNumPartitions())
                 .zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
-                .partitionBy(new Contiguous(workers, n))
+                .partitionBy(new Contiguous(workers, n, 0))
                 .values();
     }
 
-    /** Global position {@code i} of {@code n} goes to partition {@code floor(i*parts/n)}. */
-    static final class Contiguous extends Partitioner {
+    /**
+     * Key {@code k} (a position {@code i = k >>> shift} of {@code n}) goes to partition {@code floor(i*parts/n)}:
+     * consecutive positions fill the partitions in order, in equal shares.
+     */
+    public static final class Contiguous extends Partitioner {
         private final int parts;
         private final long n;
+        private final int shift;
 
-        Contiguous(int parts, long n) {
+        /**
+         * @param shift bits to drop from each {@code Long} key to get its position (0: the key is the position;
+         *     32: the position is in the high half and the low half orders entries within it)
+         */
+        public Contiguous(int parts, long n, int shift) {
             this.parts = parts;
             this.n = n;
+            this.shift = shift;
         }
 
         @Override
@@ -44,7 +53,7 @@ public final class Shards {
 
         @Override
         public int getPartition(Object key) {
-            long position = (Long) key;
+            long position = (Long) key >>> shift;
             return (int) Math.min(parts - 1, position * parts / Math.max(1, n));
         }
     }

@@ -4,6 +4,7 @@ import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
+import io.mkcnn.input.Shards;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -210,31 +211,10 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
                     }
                     return lines.iterator();
                 })
-                .repartitionAndSortWithinPartitions(
-                        new PartFilePartitioner(Math.min(workers, Math.max(1, files)), files))
+                // key part << 32 | line: part file p of P goes to partition p*W/P, lines in written order
+                .repartitionAndSortWithinPartitions(new Shards.Contiguous(Math.min(workers, Math.max(1, files)),
+                        files, 32))
                 .values();
-    }
-
-    /** Part file {@code p} of {@code files} (key {@code p << 32 | line}) goes to partition {@code p*workers/files}. */
-    static final class PartFilePartitioner extends org.apache.spark.Partitioner {
-        private final int workers;
-        private final int files;
-
-        PartFilePartitioner(int workers, int files) {
-            this.workers = workers;
-            this.files = Math.max(1, files);
-        }
-
-        @Override
-        public int numPartitions() {
-            return workers;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            long part = (Long) key >>> 32;
-            return (int) Math.min(workers - 1, part * workers / files);
-        }
     }
 
     private void destroyBroadcast() {
