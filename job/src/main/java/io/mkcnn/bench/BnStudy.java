@@ -70,12 +70,13 @@ public final class BnStudy {
 
     public Map<String, Object> run() {
         NativeRuntime.configure(base.threads());
-        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
         JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), workers)
                 .persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), workers).persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();
+        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
 
         List<Row> rows = new ArrayList<>();
         // one worker: no averaging, so DL4J's own moving statistics are the reference ("naive" is DL4J unchanged)

@@ -78,6 +78,16 @@ class BadInputTest extends SparkTest {
     }
 
     @Test
+    void studyWithMissingDataCreatesNoFolder() {
+        Path out = dir.resolve("study-" + System.nanoTime());
+        var r = run("bn-study", "--data", dir.resolve("no-such.bin").toString(), "--test", test(), "--out",
+                out.toString());
+        assertEquals(3, r.getKey(), r.getValue());
+        assertTrue(r.getValue().contains("no-such.bin: no such file or directory"), r.getValue());
+        assertFalse(Files.exists(out), "no study folder created for bad input");
+    }
+
+    @Test
     void emptyDirectory() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         String err = trainFails(3, empty.toString(), test());
