@@ -30,6 +30,9 @@ class BnStudyTest extends SparkTest {
                 "--set", "train.averaging.frequency=5", "--set", "bn.recompute.samples=256");
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> report = new ObjectMapper().readValue(out.resolve("study.json").toFile(), Map.class);
+        // the reference configuration's learning rate unless the command line says otherwise
+        Map<String, Object> configuration = (Map<String, Object>) report.get("configuration");
+        assertEquals(1e-4, Double.parseDouble(configuration.get("model.lr").toString()), configuration.toString());
         List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("accuracy");
         assertEquals(List.of("single worker", "iid", "by_class"), rows.stream().map(m -> m.get("shards")).toList());
         for (Map<String, Object> row : rows) {
