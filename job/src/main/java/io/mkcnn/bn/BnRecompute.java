@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -14,12 +15,17 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import scala.Tuple2;
 
 /**
  * Recomputes BN population statistics with the current (averaged) weights: a distributed forward pass in
  * training mode over a sample of training records (centre crops, as at inference), accumulating every BN
  * layer's input moments per channel. Training mode normalises each layer with its batch statistics, so the
  * inputs of deeper BN layers do not depend on the stale moving statistics being replaced.
+ *
+ * <p>That holds only for batches drawn from the whole population: the sample is first dealt out in a seeded
+ * random order ({@link #mixed}), since records sharded or sorted by class would give batches of one or two
+ * classes, and a deeper layer would see class-centred inputs that it never sees at inference.
  */
 public final class BnRecompute {
     private BnRecompute() {
@@ -29,7 +35,7 @@ public final class BnRecompute {
     public static BnMoments moments(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
                                     long totalRecords, int samples, int batch, long seed, int threads) {
         double fraction = Math.min(1.0, samples / (double) Math.max(1, totalRecords));
-        JavaRDD<CifarRecord> sample = fraction >= 1.0 ? records : records.sample(false, fraction, seed);
+        JavaRDD<CifarRecord> sample = mixed(fraction >= 1.0 ? records : records.sample(false, fraction, seed), seed);
         Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, threads));
         try {
             return sample.mapPartitions(new MomentsPartition(payload, batch))
@@ -37,6 +43,24 @@ public final class BnRecompute {
         } finally {
             payload.destroy();
         }
+    }
+
+    /**
+     * The records in as many partitions, each record's partition and place drawn from the seed and its identity
+     * (file and index) alone: the same batches whatever the input's partitioning or order.
+     */
+    static JavaRDD<CifarRecord> mixed(JavaRDD<CifarRecord> records, long seed) {
+        return records.mapToPair(r -> new Tuple2<>(mix(seed, r), r))
+                .repartitionAndSortWithinPartitions(new HashPartitioner(records.getNumPartitions()))
+                .values();
+    }
+
+    /** A 64-bit hash of the seed and the record's identity (SplitMix64's finaliser over both). */
+    static long mix(long seed, CifarRecord r) {
+        long z = seed * 0x9E3779B97F4A7C15L + r.source().hashCode() * 0xBF58476D1CE4E5B9L + r.index();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Recomputes and writes the statistics into {@code net}; returns the per-layer shift as {@link BnReconciler}. */

@@ -154,4 +154,25 @@ class SparkTrainingTest extends SparkTest {
         assertEquals(BnLayers.names(net).size(), shift.size());
         assertArrayEquals(distributed.layers().get("stem_bn").mean(), BnLayers.mean(net, "stem_bn"), 1e-5);
     }
+
+    @Test
+    void recomputedStatisticsDoNotDependOnHowTheRecordsAreSharded() {
+        NativeRuntime.configure(0);
+        JobConfig cfg = config(2, 10, "recompute", "direct");
+        List<CifarRecord> data = Records.synthetic(200, 4);
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        // four partitions both ways: interleaved labels, and each partition holding two or three classes in order
+        JavaRDD<CifarRecord> iid = sc.parallelize(data, 4);
+        JavaRDD<CifarRecord> sorted = io.mkcnn.input.Shards.byClass(sc.parallelize(data, 3), 4);
+        io.mkcnn.bn.BnMoments a = io.mkcnn.bn.BnRecompute.moments(sc, net, iid, 200, 1_000, 16, 1, 0);
+        io.mkcnn.bn.BnMoments b = io.mkcnn.bn.BnRecompute.moments(sc, net, sorted, 200, 1_000, 16, 1, 0);
+        for (String layer : BnLayers.names(net)) {
+            ChannelMoments x = a.layers().get(layer);
+            ChannelMoments y = b.layers().get(layer);
+            assertEquals(x.count(), y.count(), 1e-6, layer);
+            // the branches' inputs are normalised by the stem's batch statistics: the same only for the same batches
+            assertArrayEquals(x.mean(), y.mean(), 1e-4, layer);
+            assertArrayEquals(x.variance(), y.variance(), 1e-4, layer);
+        }
+    }
 }
