@@ -1,5 +1,7 @@
 package io.mkcnn.bench;
 
+import io.mkcnn.bn.BnLayers;
+import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>The moving statistics take no part in training (training-mode BN normalises with each minibatch's own
  * statistics), so the modes train identical weights. A naive and a pooled run are trained per sharding; the
  * recompute row is the pooled run's final weights with recomputed statistics, which is what a recompute-mode
- * run ends with. The study checks the premise by comparing the naive and pooled runs' weights.
+ * run ends with. The study checks the premise by comparing the naive and pooled runs' weights, and measures the
+ * statistics alone by swapping them: each run's weights evaluated with the other run's moving statistics.
  *
  * <p>Each run is an ordinary training run under {@code OUT/<name>}: rerunning the study resumes or reuses them.
  */
@@ -54,8 +57,24 @@ public final class BnStudy {
         this.workers = base.workers();
     }
 
-    /** One row of the table: a sharding and the test accuracy under each mode. */
-    record Row(String shards, int workers, Double naive, Double pooled, Double recompute, double weightDiff) {
+    /**
+     * One row of the table: a sharding and the test accuracy under each mode; for the distributed rows also the
+     * pooled run's weights with the naive run's statistics and the reverse.
+     */
+    record Row(String shards, int workers, Double naive, Double pooled, Double recompute, double weightDiff,
+               Double naiveStatsPooledWeights, Double pooledStatsNaiveWeights) {
+        Row(String shards, int workers, Double naive, Double pooled, Double recompute, double weightDiff) {
+            this(shards, workers, naive, pooled, recompute, weightDiff, null, null);
+        }
+
+        /** Pooled minus naive statistics on equal weights, in points: the mean over the two runs' weights. */
+        Double pooledGainSameWeights() {
+            if (naiveStatsPooledWeights == null || pooledStatsNaiveWeights == null) {
+                return null;
+            }
+            return 100 * ((pooled - naiveStatsPooledWeights) + (pooledStatsNaiveWeights - naive)) / 2;
+        }
+
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("shards", shards);
@@ -64,6 +83,9 @@ public final class BnStudy {
             m.put("pooled", pooled);
             m.put("recompute", recompute);
             m.put("max_weight_difference_naive_vs_pooled", Double.isNaN(weightDiff) ? null : weightDiff);
+            m.put("naive_statistics_on_pooled_weights", naiveStatsPooledWeights);
+            m.put("pooled_statistics_on_naive_weights", pooledStatsNaiveWeights);
+            m.put("pooled_minus_naive_same_weights_points", pooledGainSameWeights());
             return m;
         }
     }
@@ -91,7 +113,9 @@ public final class BnStudy {
             double naiveAcc = accuracy(naive, test);
             double pooledAcc = accuracy(pooled, test);
             double recomputeAcc = accuracy(recomputed(pooled, train, trainCount), test);
-            rows.add(new Row(shards, workers, naiveAcc, pooledAcc, recomputeAcc, diff));
+            double swappedPooled = accuracy(withStatistics(pooled, naive), test);
+            double swappedNaive = accuracy(withStatistics(naive, pooled), test);
+            rows.add(new Row(shards, workers, naiveAcc, pooledAcc, recomputeAcc, diff, swappedPooled, swappedNaive));
         }
         train.unpersist();
         test.unpersist();
@@ -131,6 +155,16 @@ public final class BnStudy {
         ComputationGraph copy = net.clone();
         BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(), base.seed(),
                 base.threads());
+        return copy;
+    }
+
+    /** A copy of {@code weights} with the BN moving statistics of {@code statistics} (the same network layout). */
+    static ComputationGraph withStatistics(ComputationGraph weights, ComputationGraph statistics) {
+        ComputationGraph copy = weights.clone();
+        for (String layer : BnLayers.names(copy)) {
+            BnLayers.set(copy, layer, BnLayers.mean(statistics, layer), BnLayers.variance(statistics, layer),
+                    BnReconciler.MIN_VARIANCE);
+        }
         return copy;
     }
 
@@ -201,12 +235,14 @@ public final class BnStudy {
 
     static String table(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-14s %7s %8s %8s %10s %22s%n", "shards", "workers", "naive", "pooled", "recompute",
-                "weights naive-pooled"));
+        b.append(String.format("%-14s %7s %8s %8s %10s %22s %26s%n", "shards", "workers", "naive", "pooled",
+                "recompute", "weights naive-pooled", "pooled-naive, same weights"));
         for (Row r : rows) {
-            b.append(String.format("%-14s %7d %8s %8s %10s %22s%n", r.shards(), r.workers(), pct(r.naive()),
+            Double gain = r.pooledGainSameWeights();
+            b.append(String.format("%-14s %7d %8s %8s %10s %22s %26s%n", r.shards(), r.workers(), pct(r.naive()),
                     pct(r.pooled()), pct(r.recompute()),
-                    Double.isNaN(r.weightDiff()) ? "" : String.format("%.1e", r.weightDiff())));
+                    Double.isNaN(r.weightDiff()) ? "" : String.format("%.1e", r.weightDiff()),
+                    gain == null ? "" : String.format("%+.2f points", gain)));
         }
         return b.toString();
     }

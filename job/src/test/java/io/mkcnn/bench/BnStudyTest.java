@@ -1,8 +1,11 @@
 package io.mkcnn.bench;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mkcnn.bn.BnLayers;
+import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.Records;
 import io.mkcnn.testutil.SparkTest;
@@ -10,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /** The study command on a small synthetic set: every row filled, and its premise (modes train equal weights). */
@@ -48,11 +53,34 @@ class BnStudyTest extends SparkTest {
             double diff = ((Number) row.get("max_weight_difference_naive_vs_pooled")).doubleValue();
             assertTrue(diff < 1e-4, "weights differ by " + diff + " in " + row);
             assertEquals(2, ((Number) row.get("workers")).intValue());
+            for (String swapped : List.of("naive_statistics_on_pooled_weights", "pooled_statistics_on_naive_weights")) {
+                double acc = ((Number) row.get(swapped)).doubleValue();
+                assertTrue(acc >= 0 && acc <= 1, row.toString());
+            }
+            assertTrue(row.get("pooled_minus_naive_same_weights_points") instanceof Number, row.toString());
         }
         assertEquals(5, ((List<?>) report.get("targets")).size());
         for (String run : List.of("single", "iid-naive", "iid-pooled", "by_class-naive", "by_class-pooled")) {
             assertTrue(Files.exists(out.resolve(run).resolve("model.zip")), run);
         }
+    }
+
+    @Test
+    void withStatisticsTakesTheWeightsOfOneNetworkAndTheMovingStatisticsOfTheOther() {
+        io.mkcnn.config.JobConfig cfg = io.mkcnn.config.JobConfig.from(Map.of(), "test", Map.of());
+        ComputationGraph a = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        ComputationGraph b = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        b.params().addi(0.5); // other weights and other statistics (log10stdev 0 -> 0.5: variance 10)
+        INDArray aBefore = a.params().dup();
+        ComputationGraph mixed = BnStudy.withStatistics(a, b);
+        for (String layer : BnLayers.names(mixed)) {
+            assertArrayEquals(BnLayers.mean(b, layer), BnLayers.mean(mixed, layer), 1e-6, layer);
+            assertArrayEquals(BnLayers.variance(b, layer), BnLayers.variance(mixed, layer), 1e-5, layer);
+        }
+        // every other parameter is a's, and a itself is unchanged
+        assertEquals(0.0, BnStudy.weightDifference(a, mixed), 0.0);
+        assertEquals(aBefore, a.params());
+        assertTrue(BnStudy.weightDifference(b, mixed) > 0.4);
     }
 
     @Test
