@@ -47,7 +47,8 @@ public final class BnRecompute {
 
     /**
      * The records in as many partitions, each record's partition and place drawn from the seed and its identity
-     * (file and index) alone: the same batches whatever the input's partitioning or order.
+     * (file and index) alone: for a given number of partitions, the same batches whatever partition or place each
+     * record had before.
      */
     static JavaRDD<CifarRecord> mixed(JavaRDD<CifarRecord> records, long seed) {
         return records.mapToPair(r -> new Tuple2<>(mix(seed, r), r))
