@@ -39,7 +39,10 @@ public record JobConfig(
         IID,
         /** Sorted by label and cut into equal contiguous ranges: each worker sees only a few classes. For studies of
          *  non-IID data (see the BN study); a production run wants {@code iid}. */
-        BY_CLASS
+        BY_CLASS,
+        /** Every label wholly on one worker (contiguous label ranges, so shares differ in size when the workers do
+         *  not divide the classes): each worker sees only its own classes. For studies, like {@code by_class}. */
+        BY_LABEL
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mkcnn.input;
 
+import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -24,6 +25,16 @@ public final class Shards {
                 .zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(t._2(), t._1()))
                 .partitionBy(new Contiguous(workers, n, 0))
+                .values();
+    }
+
+    /**
+     * Every record of label {@code l} on worker {@code floor(l*workers/10)}: contiguous label ranges, no label on
+     * two workers. With 4 workers: labels 0-2, 3-4, 5-7 and 8-9 (shares of 30, 20, 30 and 20% on balanced data).
+     */
+    public static JavaRDD<CifarRecord> byLabel(JavaRDD<CifarRecord> records, int workers) {
+        return records.keyBy(r -> (long) r.label() * workers / CifarFormat.NUM_CLASSES)
+                .partitionBy(new Contiguous(workers, workers, 0))
                 .values();
     }
 

@@ -93,6 +93,8 @@ public final class Trainer {
         JavaRDD<CifarRecord> train = CifarSource.read(sc, trainFiles, cfg.workers());
         if (cfg.partitioning() == JobConfig.Partitioning.BY_CLASS) {
             train = Shards.byClass(train, cfg.workers());
+        } else if (cfg.partitioning() == JobConfig.Partitioning.BY_LABEL) {
+            train = Shards.byLabel(train, cfg.workers());
         }
         train.persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())

@@ -84,6 +84,13 @@ class BnStudyTest extends SparkTest {
     }
 
     @Test
+    void theSkewedShardingIsByClassUnlessTheConfigurationNamesAnother() {
+        assertEquals("by_class", BnStudy.skewedShards(io.mkcnn.config.JobConfig.from(Map.of(), "test", Map.of())));
+        assertEquals("by_label", BnStudy.skewedShards(io.mkcnn.config.JobConfig.from(Map.of(), "test",
+                Map.of("train.partitioning", "by_label"))));
+    }
+
+    @Test
     void targetsCompareModesInAccuracyPoints() {
         List<BnStudy.Row> rows = List.of(
                 new BnStudy.Row("single worker", 1, 0.640, null, 0.645, Double.NaN),
@@ -93,6 +100,7 @@ class BnStudyTest extends SparkTest {
         assertEquals(List.of(true, false, true, false, true), checks.stream().map(BnStudy.Check::met).toList(),
                 checks.toString());
         assertEquals("+10.10 points", checks.get(0).measured());
+        assertEquals("by_class: recompute >= naive + 10", checks.get(0).target());
         assertEquals("+2.90 points", checks.get(1).measured());
         // best single (64.5) against worst IID (63.9)
         assertEquals("largest gap 0.60 points", checks.get(4).measured());
