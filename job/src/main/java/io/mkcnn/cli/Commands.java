@@ -164,7 +164,7 @@ final class Commands {
     private static void bnStudy(Args a) {
         List<String> problems = new ArrayList<>();
         Map<String, String> overrides = trainingOverrides("bn-study", a, problems);
-        // the study's own defaults, under --conf and --set: the reference configuration the figures were
+        // the study's own defaults, under --conf and --set: the configuration the README's reference figures were
         // measured with (4 workers, 20 minibatches between averagings, Adam 1e-4), for 4 epochs
         Map<String, String> defaults = Map.of("train.workers", "4", "train.averaging.frequency", "20",
                 "model.lr", "0.0001", "train.epochs", "4");
