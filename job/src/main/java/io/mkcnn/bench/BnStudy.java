@@ -102,10 +102,12 @@ public final class BnStudy {
         OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
 
         List<Row> rows = new ArrayList<>();
+        // per run, how far its final moving statistics are from those its own weights produce
+        Map<String, Map<String, Double>> distance = new LinkedHashMap<>();
         // one worker: no averaging, so DL4J's own moving statistics are the reference ("naive" is DL4J unchanged)
         ComputationGraph single = trained(out, "single", 1, "iid", "naive");
         double singleAcc = accuracy(single, test);
-        double singleRecomputed = accuracy(recomputed(single, train, trainCount), test);
+        double singleRecomputed = accuracy(recomputed(single, train, trainCount, distance, "single"), test);
         rows.add(new Row("single worker", 1, singleAcc, null, singleRecomputed, Double.NaN));
         for (String shards : new String[] {"iid", skewedShards(base)}) {
             ComputationGraph naive = trained(out, shards + "-naive", workers, shards, "naive");
@@ -113,7 +115,8 @@ public final class BnStudy {
             double diff = weightDifference(naive, pooled);
             double naiveAcc = accuracy(naive, test);
             double pooledAcc = accuracy(pooled, test);
-            double recomputeAcc = accuracy(recomputed(pooled, train, trainCount), test);
+            recomputed(naive, train, trainCount, distance, shards + "-naive");
+            double recomputeAcc = accuracy(recomputed(pooled, train, trainCount, distance, shards + "-pooled"), test);
             double swappedPooled = accuracy(withStatistics(pooled, naive), test);
             double swappedNaive = accuracy(withStatistics(naive, pooled), test);
             rows.add(new Row(shards, workers, naiveAcc, pooledAcc, recomputeAcc, diff, swappedPooled, swappedNaive));
@@ -125,10 +128,12 @@ public final class BnStudy {
         report.put("configuration", new java.util.TreeMap<>(base.effective()));
         report.put("workers", workers);
         report.put("accuracy", rows.stream().map(Row::toJson).toList());
+        report.put("statistics_vs_recomputed", distance);
         List<Check> checks = checks(rows);
         report.put("targets", checks.stream().map(Check::toJson).toList());
         out.writeText("study.json", Metrics.toJson(report));
         System.out.println(table(rows));
+        System.out.println(distanceTable(distance));
         System.out.println(checkTable(checks));
         System.out.println("report: " + out.resolve("study.json"));
         return report;
@@ -161,11 +166,40 @@ public final class BnStudy {
         return Evaluator.evaluate(sc, net, test, base.evalBatch(), base.threads()).accuracy();
     }
 
-    private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount) {
+    /**
+     * A copy of {@code net} with statistics recomputed on its weights; records under {@code run} in {@code distance}
+     * each BN layer's mean over channels of |ln(var_moving / var_recomputed)|.
+     */
+    private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount,
+                                        Map<String, Map<String, Double>> distance, String run) {
         ComputationGraph copy = net.clone();
-        BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(), base.seed(),
-                base.threads());
+        Map<String, Double> shift = BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(),
+                base.evalBatch(), base.seed(), base.threads());
+        Map<String, Double> inNetworkOrder = new LinkedHashMap<>();
+        for (String layer : BnLayers.names(copy)) {
+            if (shift.containsKey(layer)) {
+                inNetworkOrder.put(layer, shift.get(layer));
+            }
+        }
+        distance.put(run, inNetworkOrder);
         return copy;
+    }
+
+    /** Per run (rows) and BN layer (columns): the distance of the run's moving variances from the recomputed. */
+    static String distanceTable(Map<String, Map<String, Double>> distance) {
+        StringBuilder b = new StringBuilder(
+                "moving statistics against those recomputed on the run's weights: mean |ln(var / var recomputed)|\n");
+        List<String> layers = distance.values().stream().flatMap(m -> m.keySet().stream()).distinct().toList();
+        b.append(String.format("%-18s", "run"));
+        layers.forEach(l -> b.append(String.format(" %12s", l)));
+        b.append('\n');
+        distance.forEach((run, shift) -> {
+            b.append(String.format("%-18s", run));
+            layers.forEach(l -> b.append(shift.containsKey(l) ? String.format(" %12.4f", shift.get(l))
+                    : String.format(" %12s", "-")));
+            b.append('\n');
+        });
+        return b.toString();
     }
 
     /** A copy of {@code weights} with the BN moving statistics of {@code statistics} (the same network layout). */

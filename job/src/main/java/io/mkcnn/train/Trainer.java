@@ -90,12 +90,12 @@ public final class Trainer {
 
     private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
                                       List<org.apache.hadoop.fs.Path> testFiles) {
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, trainFiles, cfg.workers());
-        if (cfg.partitioning() == JobConfig.Partitioning.BY_CLASS) {
-            train = Shards.byClass(train, cfg.workers());
-        } else if (cfg.partitioning() == JobConfig.Partitioning.BY_LABEL) {
-            train = Shards.byLabel(train, cfg.workers());
-        }
+        JavaRDD<CifarRecord> records = CifarSource.read(sc, trainFiles, cfg.workers());
+        JavaRDD<CifarRecord> train = switch (cfg.partitioning()) {
+            case IID -> records;
+            case BY_CLASS -> Shards.byClass(records, cfg.workers());
+            case BY_LABEL -> Shards.byLabel(records, cfg.workers());
+        };
         train.persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());

@@ -60,6 +60,18 @@ class BnStudyTest extends SparkTest {
             assertTrue(row.get("pooled_minus_naive_same_weights_points") instanceof Number, row.toString());
         }
         assertEquals(5, ((List<?>) report.get("targets")).size());
+        // every run's distance from the statistics recomputed on its weights, for each of the network's BN layers
+        Map<String, Map<String, Number>> distance = (Map<String, Map<String, Number>>) report.get(
+                "statistics_vs_recomputed");
+        assertEquals(List.of("single", "iid-naive", "iid-pooled", "by_class-naive", "by_class-pooled"),
+                List.copyOf(distance.keySet()));
+        List<String> layers = BnLayers.names(MultiKernelNet.create(
+                io.mkcnn.config.JobConfig.from(Map.of(), "test", Map.of()).networkSpec(),
+                io.mkcnn.config.JobConfig.from(Map.of(), "test", Map.of()).modelOptions(0)));
+        for (Map<String, Number> shift : distance.values()) {
+            assertEquals(layers, List.copyOf(shift.keySet()));
+            shift.values().forEach(v -> assertTrue(v.doubleValue() >= 0 && Double.isFinite(v.doubleValue()), v + ""));
+        }
         for (String run : List.of("single", "iid-naive", "iid-pooled", "by_class-naive", "by_class-pooled")) {
             assertTrue(Files.exists(out.resolve(run).resolve("model.zip")), run);
         }
@@ -88,6 +100,19 @@ class BnStudyTest extends SparkTest {
         assertEquals("by_class", BnStudy.skewedShards(io.mkcnn.config.JobConfig.from(Map.of(), "test", Map.of())));
         assertEquals("by_label", BnStudy.skewedShards(io.mkcnn.config.JobConfig.from(Map.of(), "test",
                 Map.of("train.partitioning", "by_label"))));
+    }
+
+    @Test
+    void theDistanceTableHasARowPerRunAndAColumnPerLayer() {
+        Map<String, Map<String, Double>> distance = new java.util.LinkedHashMap<>();
+        distance.put("single", new java.util.LinkedHashMap<>(Map.of("stem_bn", 0.0125)));
+        distance.put("iid-naive", new java.util.LinkedHashMap<>(Map.of("stem_bn", 0.5)));
+        distance.get("iid-naive").put("branch1_bn", 0.25);
+        List<String> lines = BnStudy.distanceTable(distance).lines().toList();
+        assertEquals(4, lines.size(), lines.toString());
+        assertEquals(List.of("run", "stem_bn", "branch1_bn"), List.of(lines.get(1).trim().split(" +")));
+        assertEquals(List.of("single", "0.0125", "-"), List.of(lines.get(2).trim().split(" +")));
+        assertEquals(List.of("iid-naive", "0.5000", "0.2500"), List.of(lines.get(3).trim().split(" +")));
     }
 
     @Test
