@@ -173,15 +173,8 @@ public final class BnStudy {
     private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount,
                                         Map<String, Map<String, Double>> distance, String run) {
         ComputationGraph copy = net.clone();
-        Map<String, Double> shift = BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(),
-                base.evalBatch(), base.seed(), base.threads());
-        Map<String, Double> inNetworkOrder = new LinkedHashMap<>();
-        for (String layer : BnLayers.names(copy)) {
-            if (shift.containsKey(layer)) {
-                inNetworkOrder.put(layer, shift.get(layer));
-            }
-        }
-        distance.put(run, inNetworkOrder);
+        distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(),
+                base.seed(), base.threads()));
         return copy;
     }
 

@@ -27,18 +27,18 @@ public final class BnReconciler {
     /**
      * Applies pooled statistics to every layer that has data.
      *
-     * @return per layer, the mean over channels of |log(var_pooled / var_naive)| (0 means no change)
+     * @return per layer in network order, the mean over channels of |log(var_pooled / var_naive)| (0 means no change)
      */
     public static Map<String, Double> apply(ComputationGraph net, BnMoments pooled) {
         Map<String, Double> shift = new LinkedHashMap<>();
-        for (Map.Entry<String, ChannelMoments> e : pooled.layers().entrySet()) {
-            if (!(e.getValue().count() > 0)) {
+        for (String layer : BnLayers.names(net)) { // in network order, as the shifts are reported
+            ChannelMoments moments = pooled.layers().get(layer);
+            if (moments == null || !(moments.count() > 0)) {
                 continue;
             }
-            String layer = e.getKey();
             double[] naiveVar = BnLayers.variance(net, layer);
-            double[] var = e.getValue().variance();
-            BnLayers.set(net, layer, e.getValue().mean(), var, MIN_VARIANCE);
+            double[] var = moments.variance();
+            BnLayers.set(net, layer, moments.mean(), var, MIN_VARIANCE);
             double s = 0;
             for (int c = 0; c < var.length; c++) {
                 s += Math.abs(Math.log(Math.max(var[c], MIN_VARIANCE) / Math.max(naiveVar[c], MIN_VARIANCE)));
