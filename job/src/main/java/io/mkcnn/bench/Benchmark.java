@@ -6,6 +6,10 @@ import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.Batches;
+import io.mkcnn.kernels.ConvGeometry;
+import io.mkcnn.kernels.Dnnl;
+import io.mkcnn.kernels.DnnlConvolution;
+import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.MacCounter;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
@@ -65,15 +69,28 @@ public final class Benchmark {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.configure(base.threads());
+        NativeRuntime.apply(base.nativeSettings());
         OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("spark_master", sc.master());
         report.put("native", NativeRuntime.describe());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        double gflops = ceilingGflops();
-        report.put("matmul_ceiling_gflops", gflops);
-        row("matmul ceiling (GFLOP/s)", gflops, Double.NaN, Double.NaN);
+        Precision precision = NativeRuntime.precision();
+        report.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+        report.put("onednn", Dnnl.version() + " " + Dnnl.isa());
+        double matmul = ceilingGflops();
+        report.put("matmul_ceiling_gflops", matmul);
+        row("matmul ceiling fp32 (GFLOP/s)", "fp32", matmul, Double.NaN, Double.NaN);
+        Map<String, Double> convCeilings = new LinkedHashMap<>();
+        for (Precision p : Dnnl.isa().hasBf16() ? List.of(Precision.FP32, Precision.BF16) : List.of(Precision.FP32)) {
+            double c = convCeilingGflops(p);
+            convCeilings.put(p.name().toLowerCase(java.util.Locale.ROOT), c);
+            row("conv ceiling " + p.name().toLowerCase(java.util.Locale.ROOT) + " (GFLOP/s)",
+                    p.name().toLowerCase(java.util.Locale.ROOT), c, Double.NaN, Double.NaN);
+        }
+        report.put("conv_ceiling_gflops", convCeilings);
+        // the bound of a training row: the convolution ceiling in the precision that row trains in
+        double gflops = convCeilings.getOrDefault(precision.name().toLowerCase(java.util.Locale.ROOT), matmul);
 
         List<Map<String, Object>> results = new ArrayList<>();
         if (cases.contains("augment")) {
@@ -110,26 +127,59 @@ public final class Benchmark {
         return report;
     }
 
-    /** Training throughput bound from the ceiling: GFLOP/s / (2 flops per MAC * 3 passes * MACs per example). */
+    /** Training throughput bound from a ceiling: GFLOP/s / (2 flops per MAC * 3 passes * MACs per example). */
     private static double bound(double gflops, boolean factorised) {
         return gflops * 1e9 / (2 * TRAIN_MACS_FACTOR * MacCounter.forward(NetworkSpec.cifar(factorised)));
     }
 
+    /**
+     * The project's oneDNN convolution kernels on the network's largest convolution (7x7, 64 to 64 channels,
+     * 12x12, batch 64): forward, backward data and backward weights in turn, the best of several timed runs after
+     * a warm-up, as 2 flops per multiply-accumulate of the three passes per second.
+     */
+    private double convCeilingGflops(Precision precision) {
+        int n = 64;
+        ConvGeometry g = ConvGeometry.same(64, 64, 7, 7);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 64, 12, 12);
+        INDArray w = Nd4j.rand(DataType.FLOAT, 64, 64, 7, 7);
+        INDArray y = Nd4j.create(DataType.FLOAT, n, 64, 12, 12);
+        INDArray dx = Nd4j.create(DataType.FLOAT, n, 64, 12, 12);
+        INDArray dw = Nd4j.create(DataType.FLOAT, 64, 64, 7, 7);
+        double best = 0;
+        try (DnnlConvolution k = new DnnlConvolution(g, false, precision)) {
+            for (int i = 0; i < 3; i++) {
+                k.forward(x, w, null, y);
+                k.backward(x, w, y, dx, dw, null);
+            }
+            for (int r = 0; r < Math.max(5, reps * 2); r++) {
+                long s = System.nanoTime();
+                for (int i = 0; i < 4; i++) {
+                    k.forward(x, w, null, y);
+                    k.backward(x, w, y, dx, dw, null);
+                }
+                double seconds = (System.nanoTime() - s) / 1e9;
+                best = Math.max(best, 4 * 3 * 2.0 * n * g.macs(12, 12) / seconds / 1e9);
+            }
+        }
+        return best;
+    }
+
+    /** ND4J's float32 matrix multiply (2048x2048): the best of several timed runs after a warm-up. */
     private double ceilingGflops() {
         int n = 2048;
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        double[] t = new double[Math.max(5, reps * 2)];
+        double best = 0;
         for (int i = 0; i < 3; i++) {
             a.mmuli(b, c);
         }
-        for (int i = 0; i < t.length; i++) {
+        for (int i = 0; i < Math.max(5, reps * 2); i++) {
             long s = System.nanoTime();
             a.mmuli(b, c);
-            t[i] = 2.0 * n * n * n / ((System.nanoTime() - s) / 1e9) / 1e9;
+            best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - s) / 1e9) / 1e9);
         }
-        return median(t);
+        return best;
     }
 
     /** Decoding + augmentation + batching on one thread, as an executor does it (no training). */
@@ -153,7 +203,7 @@ public final class Benchmark {
         m.put("what", "augmentation and batching, 1 thread");
         m.put("examples_per_second", perSecond);
         LOG.info("augmentation and batching: {} examples/s on one thread", String.format("%.0f", perSecond));
-        row("augmentation + batching, 1 thread", perSecond, Double.NaN, Double.NaN);
+        row("augmentation + batching, 1 thread", "", perSecond, Double.NaN, Double.NaN);
         return m;
     }
 
@@ -191,7 +241,7 @@ public final class Benchmark {
         m.put("fraction_of_fit", (double) statsNanos / fitNanos);
         LOG.info("BN statistics: {} ms per minibatch, {}% of its {} ms fit", String.format("%.3f", statsNanos / 1e6 / n),
                 String.format("%.2f", 100.0 * statsNanos / fitNanos), String.format("%.1f", fitNanos / 1e6 / n));
-        row("BN stats cost (% of minibatch fit)", 100.0 * statsNanos / fitNanos, Double.NaN, Double.NaN);
+        row("BN stats cost (% of minibatch fit)", "", 100.0 * statsNanos / fitNanos, Double.NaN, Double.NaN);
         return m;
     }
 
@@ -312,11 +362,11 @@ public final class Benchmark {
         JavaRDD<CifarRecord> records = sc.parallelize(data, base.workers()).persist(StorageLevel.MEMORY_ONLY());
         records.count();
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
-        Evaluator.evaluate(sc, net, records, base.evalBatch(), base.threads());
+        Evaluator.evaluate(sc, net, records, base.evalBatch(), base.nativeSettings());
         double[] t = new double[reps];
         for (int r = 0; r < reps; r++) {
             long s = System.nanoTime();
-            Evaluator.evaluate(sc, net, records, base.evalBatch(), base.threads());
+            Evaluator.evaluate(sc, net, records, base.evalBatch(), base.nativeSettings());
             t[r] = data.size() / ((System.nanoTime() - s) / 1e9);
         }
         records.unpersist();
@@ -330,6 +380,7 @@ public final class Benchmark {
         m.put("what", what);
         m.put("model", factorised ? "factorised" : "standard");
         m.put("batch", batch);
+        m.put("precision", NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
         m.put("examples_per_second", examplesPerSecond);
         m.put("ceiling_bound_examples_per_second", bound);
         m.put("fraction_of_ceiling", examplesPerSecond / bound);
@@ -339,13 +390,15 @@ public final class Benchmark {
         LOG.info("{} {} batch {}: {} examples/s ({}% of the ceiling bound {})", what, m.get("model"), batch,
                 String.format("%.1f", examplesPerSecond), String.format("%.0f", 100 * examplesPerSecond / bound),
                 String.format("%.0f", bound));
-        row(what + " " + m.get("model") + " b" + batch, examplesPerSecond, bound, examplesPerSecond / bound);
+        row(what + " " + m.get("model") + " b" + batch, (String) m.get("precision"), examplesPerSecond, bound,
+                examplesPerSecond / bound);
         return m;
     }
 
-    private void row(String what, double value, double bound, double fraction) {
+    private void row(String what, String precision, double value, double bound, double fraction) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("what", what);
+        r.put("precision", precision);
         r.put("value", value);
         r.put("bound", bound);
         r.put("fraction", fraction);
@@ -353,11 +406,12 @@ public final class Benchmark {
     }
 
     private String table() {
-        StringBuilder b = new StringBuilder(String.format("%-40s %12s %12s %9s%n", "measurement", "value",
-                "bound", "of bound"));
+        StringBuilder b = new StringBuilder(String.format("%-40s %-9s %12s %12s %9s%n", "measurement", "precision",
+                "value", "bound", "of bound"));
         for (Map<String, Object> r : rows) {
             double bound = (double) r.get("bound");
-            b.append(String.format("%-40s %12.1f %12s %9s%n", r.get("what"), (double) r.get("value"),
+            b.append(String.format("%-40s %-9s %12.1f %12s %9s%n", r.get("what"), r.get("precision"),
+                    (double) r.get("value"),
                     Double.isNaN(bound) ? "" : String.format("%.1f", bound),
                     Double.isNaN(bound) ? "" : String.format("%.0f%%", 100 * (double) r.get("fraction"))));
         }

@@ -92,7 +92,7 @@ public final class BnStudy {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.configure(base.threads());
+        NativeRuntime.apply(base.nativeSettings());
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
         JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), workers)
                 .persist(StorageLevel.MEMORY_ONLY());
@@ -163,7 +163,7 @@ public final class BnStudy {
     }
 
     private double accuracy(ComputationGraph net, JavaRDD<CifarRecord> test) {
-        return Evaluator.evaluate(sc, net, test, base.evalBatch(), base.threads()).accuracy();
+        return Evaluator.evaluate(sc, net, test, base.evalBatch(), base.nativeSettings()).accuracy();
     }
 
     /**
@@ -174,7 +174,7 @@ public final class BnStudy {
                                         Map<String, Map<String, Double>> distance, String run) {
         ComputationGraph copy = net.clone();
         distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(),
-                base.seed(), base.threads()));
+                base.seed(), base.nativeSettings()));
         return copy;
     }
 

@@ -1,5 +1,6 @@
 package io.mkcnn.bn;
 
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.NetPayload;
 import io.mkcnn.input.Batches;
@@ -33,10 +34,10 @@ public final class BnRecompute {
 
     /** Moments of every BN layer's input over (about) {@code samples} records of {@code records}. */
     public static BnMoments moments(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
-                                    long totalRecords, int samples, int batch, long seed, int threads) {
+                                    long totalRecords, int samples, int batch, long seed, NativeSettings settings) {
         double fraction = Math.min(1.0, samples / (double) Math.max(1, totalRecords));
         JavaRDD<CifarRecord> sample = mixed(fraction >= 1.0 ? records : records.sample(false, fraction, seed), seed);
-        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, threads));
+        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, settings));
         try {
             return sample.mapPartitions(new MomentsPartition(payload, batch))
                     .treeAggregate(new BnMoments(), BnMoments::merge, BnMoments::merge);
@@ -66,8 +67,8 @@ public final class BnRecompute {
 
     /** Recomputes and writes the statistics into {@code net}; returns the per-layer shift as {@link BnReconciler}. */
     public static Map<String, Double> apply(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
-                                            long totalRecords, int samples, int batch, long seed, int threads) {
-        return BnReconciler.apply(net, moments(sc, net, records, totalRecords, samples, batch, seed, threads));
+                                            long totalRecords, int samples, int batch, long seed, NativeSettings settings) {
+        return BnReconciler.apply(net, moments(sc, net, records, totalRecords, samples, batch, seed, settings));
     }
 
     /** BN input moments of the batches of one partition. */

@@ -2,6 +2,7 @@ package io.mkcnn.config;
 
 import io.mkcnn.bn.BnMode;
 import io.mkcnn.cli.InvalidConfigException;
+import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.Head;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
@@ -23,8 +24,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 public record JobConfig(
         String trainData, String testData, String out,
         int epochs, int workers, int batchPerWorker, int averagingFrequency,
-        TrainingApproach approach, Partitioning partitioning, String exportDir, long seed, int threads, int evalBatch,
-        boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
+        TrainingApproach approach, Partitioning partitioning, String exportDir, long seed, int threads, Precision precision,
+        int evalBatch, boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound,
@@ -72,6 +73,7 @@ public record JobConfig(
                 s.string("train.export.dir", ""),
                 s.longValue("train.seed", 42),
                 s.intValue("runtime.threads", 0, 0, 1024),
+                s.enumValue("model.precision", Precision.AUTO),
                 s.intValue("eval.batch", 256, 1, 65_536),
                 s.bool("model.factorised", false),
                 s.enumValue("model.head", Head.LINEAR),
@@ -100,9 +102,14 @@ public record JobConfig(
 
     private JobConfig withEffective(Map<String, String> eff) {
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
-                approach, partitioning, exportDir, seed, threads, evalBatch, factorised, head, learningRate, lrSchedule,
+                approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, Map.copyOf(new LinkedHashMap<>(eff)));
+    }
+
+    /** The native settings every JVM that trains or predicts for this run applies. */
+    public NativeSettings nativeSettings() {
+        return new NativeSettings(threads, precision);
     }
 
     public NetworkSpec networkSpec() {
@@ -124,7 +131,7 @@ public record JobConfig(
 
     /**
      * A short hash of the settings that define a training run's result: output locations, checkpointing,
-     * thread counts, evaluation batch size and test-only failure injection are excluded, so a rerun that only
+     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size and test-only failure injection are excluded, so a rerun that only
      * changes those still resumes.
      */
     public String hash() {
@@ -132,7 +139,7 @@ public record JobConfig(
         defining.remove("out");
         defining.remove("train.export.dir");
         defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.")
-                || k.equals("runtime.threads") || k.equals("eval.batch"));
+                || k.equals("runtime.threads") || k.equals("model.precision") || k.equals("eval.batch"));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(defining.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 12);

@@ -1,5 +1,6 @@
 package io.mkcnn.eval;
 
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.Batches;
@@ -20,8 +21,8 @@ public final class Evaluator {
     }
 
     public static Evaluation evaluate(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
-                                      int batch, int threads) {
-        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, threads));
+                                      int batch, NativeSettings settings) {
+        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, settings));
         try {
             Evaluation e = records.mapPartitions(new EvalPartition(payload, batch))
                     .treeReduce((a, b) -> {

@@ -1,5 +1,7 @@
 package io.mkcnn.eval;
 
+import io.mkcnn.model.Kernels;
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.runtime.NativeRuntime;
 import java.io.Serializable;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,19 +12,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NetPayload implements Serializable {
     private final String configurationJson;
     private final INDArray params;
-    private final int threads;
+    private final NativeSettings settings;
 
-    public NetPayload(ComputationGraph net, int threads) {
+    public NetPayload(ComputationGraph net, NativeSettings settings) {
         this.configurationJson = net.getConfiguration().toJson();
         this.params = net.params().dup();
-        this.threads = threads;
+        this.settings = settings;
     }
 
     /** Rebuilds the network on an executor, with the native runtime configured first. */
     public ComputationGraph network() {
-        NativeRuntime.configure(threads);
+        NativeRuntime.apply(settings);
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configurationJson));
         net.init(params.dup(), false);
-        return net;
+        return Kernels.attach(net);
     }
 }

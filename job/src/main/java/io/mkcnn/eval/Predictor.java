@@ -1,5 +1,6 @@
 package io.mkcnn.eval;
 
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import java.util.ArrayList;
@@ -35,8 +36,8 @@ public final class Predictor {
     }
 
     public static Dataset<Row> predict(JavaSparkContext sc, ComputationGraph net, JavaRDD<CifarRecord> records,
-                                       int batch, int threads) {
-        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, threads));
+                                       int batch, NativeSettings settings) {
+        Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, settings));
         JavaRDD<Row> rows = records.mapPartitions(new PredictPartition(payload, batch));
         return SparkSession.builder().sparkContext(sc.sc()).getOrCreate().createDataFrame(rows, SCHEMA);
     }

@@ -1,5 +1,6 @@
 package io.mkcnn.model;
 
+import io.mkcnn.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -15,6 +16,9 @@ public class LinearConvolutionImpl extends ConvolutionLayer {
 
     public LinearConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        if (dataType == DataType.FLOAT) {
+            helper = new DnnlConvolutionHelper(NativeRuntime.precision(), layerConf().hasBias());
+        }
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.mkcnn.runtime;
 
+import io.mkcnn.kernels.Dnnl;
+import io.mkcnn.kernels.Precision;
+import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,14 +23,18 @@ public final class NativeRuntime {
     public static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
     private static int configuredThreads = -1;
+    private static Precision precision;
 
     private NativeRuntime() {
     }
 
     /**
-     * Enables the oneDNN helpers and sets ND4J's native thread count; idempotent per thread count.
+     * Enables the oneDNN helpers and sets the calling thread's native (OpenMP) thread count, which ND4J's and the
+     * project's oneDNN kernels use for the work this thread starts. OpenMP keeps the count per thread, so every
+     * thread that trains (each Spark task thread) calls this itself.
      *
-     * @param threads native threads for this JVM; {@code <= 0} means all available processors
+     * @param threads native threads; {@code <= 0} means the task's cores ({@code spark.task.cpus}) inside a Spark
+     *     task, and all available processors elsewhere (the driver)
      */
     public static synchronized void configure(int threads) {
         System.setProperty(HELPERS_DISABLE_PROPERTY, "false");
@@ -35,15 +42,42 @@ public final class NativeRuntime {
             System.setProperty(TIME_SOURCE_PROPERTY, "org.deeplearning4j.spark.time.SystemClockTimeSource");
         }
         Nd4j.getExecutioner(); // loads the backend; NativeOpsHolder needs its properties
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        if (n == configuredThreads) {
-            return;
-        }
+        TaskContext task = TaskContext.get();
+        int n = threads > 0 ? threads : task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
         // ND4J starts its OpenMP pool with 4 threads whatever OMP_NUM_THREADS says (and its Environment's
-        // setMaxThreads does not change that); resize the pool to the cores this JVM may use.
+        // setMaxThreads does not change that); size it to the cores this thread may use.
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
-        configuredThreads = n;
-        LOG.info("ND4J native threads={} oneDNN={} helpers={}", n, oneDnnAvailable(), helpersUsable());
+        if (n != configuredThreads) {
+            configuredThreads = n;
+            LOG.info("ND4J native threads={} oneDNN={} helpers={}{}", n, oneDnnAvailable(), helpersUsable(),
+                    task != null ? " (Spark task, " + task.cpus() + " cpus)" : "");
+        }
+    }
+
+    /** Applies a run's native settings in the calling thread: {@link #configure(int)} and {@link #configurePrecision}. */
+    public static void apply(io.mkcnn.config.NativeSettings settings) {
+        configure(settings.threads());
+        configurePrecision(settings.precision());
+    }
+
+    /**
+     * Chooses the convolutions' precision for this JVM (networks built afterwards use it) and logs the choice.
+     *
+     * @throws IllegalStateException when {@code bf16} is asked for on a CPU without bf16 instructions
+     */
+    public static synchronized Precision configurePrecision(Precision requested) {
+        Precision chosen = requested.resolve(Dnnl.isa());
+        if (chosen != precision) {
+            LOG.info("convolution precision={} (model.precision={}, oneDNN {} isa={})", chosen, requested,
+                    Dnnl.version(), Dnnl.isa());
+            precision = chosen;
+        }
+        return chosen;
+    }
+
+    /** The convolutions' precision in this JVM: as configured, else what {@code auto} picks on this CPU. */
+    public static synchronized Precision precision() {
+        return precision != null ? precision : configurePrecision(Precision.AUTO);
     }
 
     /** Whether the loaded ND4J native library was built with oneDNN and has it switched on. */

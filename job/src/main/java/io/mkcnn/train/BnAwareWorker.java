@@ -1,5 +1,7 @@
 package io.mkcnn.train;
 
+import io.mkcnn.model.Kernels;
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.bn.BnStatsRecorder;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
@@ -24,16 +26,16 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetBroadcastTuple> broadcast;
     private final BnStatsRecorder recorder;
-    private final int threads;
+    private final NativeSettings settings;
     private final boolean poison;
     private long fitNanos;
 
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
-                         BnStatsRecorder recorder, int threads, boolean poison) {
+                         BnStatsRecorder recorder, NativeSettings settings, boolean poison) {
         super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
         this.broadcast = broadcast;
         this.recorder = recorder;
-        this.threads = threads;
+        this.settings = settings;
         this.poison = poison;
     }
 
@@ -51,12 +53,12 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
      */
     @Override
     public ComputationGraph getInitialModelGraph() {
-        NativeRuntime.configure(threads);
+        NativeRuntime.apply(settings);
         ComputationGraph net = super.getInitialModelGraph();
         ComputationGraphConfiguration driver = broadcast.getValue().getGraphConfiguration();
         net.getConfiguration().setIterationCount(driver.getIterationCount());
         net.getConfiguration().setEpochCount(driver.getEpochCount());
-        return net;
+        return Kernels.attach(net);
     }
 
     @Override
@@ -76,7 +78,10 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
         if (poison && task != null && task.partitionId() == 0) {
             params = params.dup().assign(Double.NaN); // test-only failure injection (debug.nan.round)
         }
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        String worker = env == null ? "local" : env.executorId() + "@" + env.blockManager().blockManagerId().host();
         return new RoundResult(params, r.getUpdaterState(), r.getScore(), recorder.moments(),
-                recorder.examples(), recorder.batches(), fitNanos);
+                recorder.examples(), recorder.batches(), fitNanos, worker,
+                NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
     }
 }

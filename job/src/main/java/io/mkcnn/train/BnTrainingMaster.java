@@ -1,5 +1,6 @@
 package io.mkcnn.train;
 
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
@@ -36,7 +37,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private static final Logger LOG = LoggerFactory.getLogger(BnTrainingMaster.class);
 
     private final BnMode bnMode;
-    private final int workerThreads;
+    private final NativeSettings workerSettings;
     private final int nanRound;
     private transient long splitSeed;
     private transient int skipRounds;
@@ -50,10 +51,10 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     /**
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
      */
-    public BnTrainingMaster(Builder builder, BnMode bnMode, int workerThreads, int nanRound) {
+    public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound) {
         super(builder);
         this.bnMode = bnMode;
-        this.workerThreads = workerThreads;
+        this.workerSettings = workerSettings;
         this.nanRound = nanRound;
     }
 
@@ -108,7 +109,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         // drops the excess (up to almost half an epoch on small data). Workers train on their whole share.
         WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 0, prefetchNumBatches, collectTrainingStats);
-        return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerThreads,
+        return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerSettings,
                 nanRound == round + 1);
     }
 
@@ -152,7 +153,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         double roundSeconds = (t3 - lastRoundEnd) / 1e9;
         lastRoundEnd = t3;
         listener.onRound(new RoundStats(round, agg.examples(), agg.results(), score, roundSeconds,
-                agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift));
+                agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift, Map.copyOf(agg.precisions())));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mkcnn.train;
 
+import io.mkcnn.model.Kernels;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
@@ -38,12 +39,12 @@ public final class Evaluate {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.configure(cfg.threads());
+        NativeRuntime.apply(cfg.nativeSettings());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), Trainer.METRICS);
         ComputationGraph net = load(sc, modelPath);
         JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), cfg.workers());
         long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, net, data, cfg.evalBatch(), cfg.threads());
+        Evaluation eval = Evaluator.evaluate(sc, net, data, cfg.evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("model", modelPath);
@@ -67,7 +68,7 @@ public final class Evaluate {
         try {
             Path p = new Path(path);
             try (InputStream in = p.getFileSystem(sc.hadoopConfiguration()).open(p)) {
-                net = ModelSerializer.restoreComputationGraph(in, false);
+                net = Kernels.attach(ModelSerializer.restoreComputationGraph(in, false));
             }
         } catch (java.io.FileNotFoundException e) {
             throw new InvalidDataException(path + ": model file not found");

@@ -33,13 +33,13 @@ public final class Predict {
     }
 
     public Path run() {
-        NativeRuntime.configure(cfg.threads());
+        NativeRuntime.apply(cfg.nativeSettings());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
         ComputationGraph net = Evaluate.load(sc, modelPath);
         JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), cfg.workers());
         Path target = out.resolve(OUTPUT);
         Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());
-        Predictor.predict(sc, net, data, cfg.evalBatch(), cfg.threads()).write().parquet(tmp.toString());
+        Predictor.predict(sc, net, data, cfg.evalBatch(), cfg.nativeSettings()).write().parquet(tmp.toString());
         try {
             FileSystem fs = out.fileSystem();
             if (!fs.rename(tmp, target)) {

@@ -24,6 +24,7 @@ final class Progress implements RoundListener {
     private int epoch;
     private double lastLoss = Double.NaN;
     private Map<String, Double> lastShift = Map.of();
+    private final Map<String, String> precisions = new java.util.TreeMap<>();
 
     Progress(JobConfig cfg, RunState state, BnTrainingMaster master, Runnable afterRound) {
         this.cfg = cfg;
@@ -74,6 +75,8 @@ final class Progress implements RoundListener {
         line.put("job_seconds", s.jobSeconds());
         line.put("reconcile_seconds", s.reconcileSeconds());
         line.put("bn_shift", s.bnShift());
+        line.put("precision", s.precisions());
+        precisions.putAll(s.precisions());
         state.metrics.add(line);
         afterRound.run();
     }
@@ -85,6 +88,11 @@ final class Progress implements RoundListener {
 
     double lastLoss() {
         return lastLoss;
+    }
+
+    /** The convolutions' precision of every executor that trained in this attempt ("executorId@host"). */
+    Map<String, String> precisions() {
+        return precisions;
     }
 
     Map<String, Double> lastShift() {

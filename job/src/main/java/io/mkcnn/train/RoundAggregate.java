@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Sums of the workers' results of one round, combined with {@code treeAggregate}: parameters, updater state,
- * score, BN statistics, examples and fit time. Workers with no data return no result and are not counted.
+ * score, BN statistics, examples, fit time and each executor's precision. Workers with no data return no result and are not counted.
  */
 public final class RoundAggregate implements Serializable {
     private INDArray paramsSum;
@@ -18,6 +18,7 @@ public final class RoundAggregate implements Serializable {
     private long examples;
     private long fitNanosMax;
     private long batches;
+    private final java.util.TreeMap<String, String> precisions = new java.util.TreeMap<>();
 
     /** Adds one worker's result (the seqOp). */
     public static RoundAggregate add(RoundAggregate agg, ParameterAveragingTrainingResult result) {
@@ -33,6 +34,7 @@ public final class RoundAggregate implements Serializable {
         agg.examples += r.examples();
         agg.batches += r.batches();
         agg.fitNanosMax = Math.max(agg.fitNanosMax, r.fitNanos());
+        agg.precisions.put(r.worker(), r.precision());
         return agg;
     }
 
@@ -46,6 +48,7 @@ public final class RoundAggregate implements Serializable {
         a.examples += b.examples;
         a.batches += b.batches;
         a.fitNanosMax = Math.max(a.fitNanosMax, b.fitNanosMax);
+        a.precisions.putAll(b.precisions);
         return a;
     }
 
@@ -84,6 +87,11 @@ public final class RoundAggregate implements Serializable {
     /** Mean number of minibatches (parameter updates) per worker in this round. */
     public double meanBatches() {
         return results == 0 ? 0 : batches / (double) results;
+    }
+
+    /** The convolutions' precision of each executor that returned a result ("executorId@host" to precision). */
+    public java.util.Map<String, String> precisions() {
+        return java.util.Collections.unmodifiableMap(precisions);
     }
 
     /** Longest worker fit time, in nanoseconds (the round's critical path on the executors). */

@@ -10,10 +10,18 @@ public class RoundResult extends ParameterAveragingTrainingResult {
     private final long examples;
     private final long batches;
     private final long fitNanos;
+    private final String worker;
+    private final String precision;
 
+    /**
+     * @param worker the executor that trained ("executorId@host")
+     * @param precision the convolutions' precision that executor's JVM chose
+     */
     public RoundResult(INDArray parameters, INDArray updaterState, double score, BnMoments moments, long examples,
-                       long batches, long fitNanos) {
+                       long batches, long fitNanos, String worker, String precision) {
         super(parameters, updaterState, score, null, null, null);
+        this.worker = worker;
+        this.precision = precision;
         this.moments = moments;
         this.examples = examples;
         this.batches = batches;
@@ -34,5 +42,13 @@ public class RoundResult extends ParameterAveragingTrainingResult {
 
     public long fitNanos() {
         return fitNanos;
+    }
+
+    public String worker() {
+        return worker;
+    }
+
+    public String precision() {
+        return precision;
     }
 }

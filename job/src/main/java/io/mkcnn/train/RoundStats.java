@@ -14,8 +14,9 @@ import java.util.Map;
  * @param jobSeconds time of the round's Spark job (workers' tasks and the tree aggregation of their results)
  * @param reconcileSeconds time spent reconciling BN statistics
  * @param bnShift per BN layer, mean |log(var_reconciled / var_naive)| over channels (empty in naive mode)
+ * @param precisions the convolutions' precision of each executor that trained ("executorId@host" to precision)
  */
 public record RoundStats(int round, long examples, int workers, double score, double roundSeconds,
                          double fitSeconds, double jobSeconds, double reconcileSeconds,
-                         Map<String, Double> bnShift) {
+                         Map<String, Double> bnShift, Map<String, String> precisions) {
 }

@@ -68,7 +68,7 @@ public final class Trainer {
 
     /** Runs (or resumes, or recognises as finished) the training; returns the final metrics. */
     public Map<String, Object> run() {
-        NativeRuntime.configure(cfg.threads());
+        NativeRuntime.apply(cfg.nativeSettings());
         List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration());
         List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
@@ -184,10 +184,10 @@ public final class Trainer {
         Map<String, Double> recomputeShift = Map.of();
         if (cfg.bnMode() == BnMode.RECOMPUTE) {
             recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.recomputeSamples(), cfg.evalBatch(),
-                    cfg.seed() + epoch, cfg.threads());
+                    cfg.seed() + epoch, cfg.nativeSettings());
         }
         long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.evalBatch(), cfg.threads());
+        Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "evaluation");
@@ -230,6 +230,8 @@ public final class Trainer {
         training.put("forward_macs_per_example", MacCounter.forward(cfg.networkSpec()));
         training.put("task_failures_survived", failures.failedTasks());
         training.put("executors_lost", failures.lostExecutors());
+        training.put("driver_precision", NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
+        training.put("worker_precision", progress.precisions());
         metrics.put("training", training);
         metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
         metrics.put("test_records", testCount);
@@ -272,6 +274,6 @@ public final class Trainer {
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(exportDir);
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.threads(), cfg.debugNanRound());
+        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound());
     }
 }

@@ -11,7 +11,10 @@ import io.mkcnn.runtime.NativeRuntime;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import io.mkcnn.kernels.Dnnl;
+import io.mkcnn.kernels.Precision;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -31,10 +34,15 @@ class BnStatsRecorderTest {
     }
 
     /** Trains on the batches with the recorder, and separately computes the BN input moments directly. */
-    private static void check(DataType type, double tolerance) {
+    private static void check(DataType type, Precision precision, double tolerance) {
         NativeRuntime.configure(0);
-        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false),
-                ModelOptions.defaults().withDataType(type));
+        NativeRuntime.configurePrecision(precision);
+        ComputationGraph net;
+        try {
+            net = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults().withDataType(type));
+        } finally {
+            NativeRuntime.configurePrecision(Precision.AUTO);
+        }
         BnStatsRecorder recorder = new BnStatsRecorder();
         BnMoments direct = new BnMoments();
         for (MultiDataSet b : List.of(batch(16, 1, type), batch(9, 2, type), batch(16, 3, type))) {
@@ -66,12 +74,19 @@ class BnStatsRecorderTest {
 
     @Test
     void recoveredStatisticsMatchDirectOnesInDoublePrecision() {
-        check(DataType.DOUBLE, 1e-5);
+        check(DataType.DOUBLE, Precision.FP32, 1e-5);
     }
 
     @Test
     void recoveredStatisticsMatchDirectOnesWithOneDnnInFloat() {
-        check(DataType.FLOAT, 2e-3);
+        check(DataType.FLOAT, Precision.FP32, 2e-3);
+    }
+
+    /** bf16 convolutions feed the batch norms; the recorder must still recover exactly what they normalised. */
+    @Test
+    void recoveredStatisticsMatchDirectOnesWithBf16Convolutions() {
+        assumeTrue(Dnnl.isa().hasBf16(), "this CPU has no bf16 instructions: " + Dnnl.isa());
+        check(DataType.FLOAT, Precision.BF16, 2e-3);
     }
 
     @Test

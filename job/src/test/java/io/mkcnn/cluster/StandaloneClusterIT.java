@@ -224,5 +224,12 @@ class StandaloneClusterIT {
         assertTrue(((Number) training.get("executors_lost")).intValue() >= 1, training.toString());
         assertTrue(((Number) training.get("task_failures_survived")).intValue() >= 1, training.toString());
         assertTrue(Files.exists(out.resolve("model.zip")));
+        // each executor JVM chose the convolutions' precision itself (model.precision=auto): bf16 where this CPU
+        // has bf16 instructions, so the cluster run exercises the bf16 kernels there
+        String expected = io.mkcnn.kernels.Dnnl.isa().hasBf16() ? "bf16" : "fp32";
+        Map<String, String> precisions = (Map<String, String>) training.get("worker_precision");
+        assertTrue(precisions.size() >= 2, "every executor that trained reports its precision: " + precisions);
+        assertFalse(precisions.keySet().stream().anyMatch(k -> k.startsWith("driver@")), precisions.toString());
+        assertTrue(precisions.values().stream().allMatch(expected::equals), precisions.toString());
     }
 }

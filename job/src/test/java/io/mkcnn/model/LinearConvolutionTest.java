@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import io.mkcnn.kernels.Precision;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,25 +31,45 @@ class LinearConvolutionTest {
         return new MultiDataSet(Nd4j.randn(DataType.FLOAT, 16, 3, 24, 24), y);
     }
 
+    /**
+     * DL4J's convolution (ND4J's oneDNN) and the project's fp32 oneDNN kernels give the same gradients and
+     * train alike; batch norm is the same in both. (Parameters after Adam steps are compared loosely: Adam moves
+     * every weight by about the learning rate whatever its gradient's size, so rounding in near-zero gradients
+     * shows at that size.)
+     */
     @Test
-    void trainsExactlyLikeDl4jsPlainConvolution() {
+    void trainsLikeDl4jsPlainConvolutionInFp32() {
         NativeRuntime.configure(0);
-        ComputationGraph plain = new ComputationGraph(MultiKernelNet.configuration(NetworkSpec.cifar(false),
-                ModelOptions.defaults(), false));
-        plain.init();
-        ComputationGraph linear = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
+        NativeRuntime.configurePrecision(Precision.FP32);
+        ComputationGraph plain;
+        ComputationGraph linear;
+        try {
+            plain = new ComputationGraph(MultiKernelNet.configuration(NetworkSpec.cifar(false),
+                    ModelOptions.defaults(), false));
+            plain.init();
+            Kernels.attach(plain);
+            linear = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
+        } finally {
+            NativeRuntime.configurePrecision(Precision.AUTO);
+        }
         assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("branch5_conv"));
         assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("stem_conv"));
         assertInstanceOf(LinearConvolutionImpl.class, linear.getLayer("head_conv"), "linear head, with its bias");
         assertTrue(plain.params().equalsWithEps(linear.params(), 0), "same initial parameters");
+        INDArray g1 = Gradients.of(plain, batch(1));
+        INDArray g2 = Gradients.of(linear, batch(1));
+        assertTrue(Gradients.relativeDifference(g1, g2) < 1e-4, "gradients differ by "
+                + Gradients.relativeDifference(g1, g2));
         INDArray initial = plain.params().dup();
         for (long s = 1; s <= 3; s++) {
             plain.fit(batch(s));
             linear.fit(batch(s));
         }
-        assertTrue(plain.params().sub(initial).norm2Number().doubleValue() > 1e-2, "training changed the weights");
-        assertTrue(plain.params().equalsWithEps(linear.params(), 1e-5),
-                "max difference " + plain.params().sub(linear.params()).amaxNumber());
+        INDArray d1 = plain.params().sub(initial);
+        INDArray d2 = linear.params().sub(initial);
+        assertTrue(d1.norm2Number().doubleValue() > 1e-2, "training changed the weights");
+        assertTrue(Gradients.relativeDifference(d1, d2) < 1e-2, "updates differ by "
+                + Gradients.relativeDifference(d1, d2));
     }
 
     @Test

@@ -1,0 +1,52 @@
+package io.mkcnn.config;
+
+import io.mkcnn.kernels.Precision;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * What every JVM that runs the network applies before building it: native threads ({@code runtime.threads}) and
+ * the convolutions' precision ({@code model.precision}). Travels to executors with the work (a class, not a
+ * record: Spark's Kryo cannot write records' fields).
+ */
+public final class NativeSettings implements Serializable {
+    private final int threads;
+    private final Precision precision;
+
+    /**
+     * @param threads native threads; 0 means the Spark task's cores inside a task, all processors elsewhere
+     * @param precision the requested precision ({@code auto} is resolved per JVM)
+     */
+    public NativeSettings(int threads, Precision precision) {
+        this.threads = threads;
+        this.precision = Objects.requireNonNull(precision, "precision");
+    }
+
+    /** Defaults: threads from the context, precision chosen per CPU. */
+    public static NativeSettings defaults() {
+        return new NativeSettings(0, Precision.AUTO);
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NativeSettings s && s.threads == threads && s.precision == precision;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * threads + precision.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "threads=" + threads + " precision=" + precision;
+    }
+}

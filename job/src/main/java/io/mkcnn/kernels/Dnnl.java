@@ -1,0 +1,47 @@
+package io.mkcnn.kernels;
+
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The process's oneDNN library (JavaCPP's preset, separate from the copy built into ND4J): its CPU engine, its
+ * version and the instruction set it dispatches to. The engine is created once and shared by every kernel.
+ */
+public final class Dnnl {
+    private static engine cpu;
+
+    private Dnnl() {
+    }
+
+    /** The shared CPU engine (thread-safe in oneDNN; streams are per kernel). */
+    public static synchronized engine cpu() {
+        if (cpu == null) {
+            cpu = new engine(engine.kind.cpu, 0);
+        }
+        return cpu;
+    }
+
+    /** oneDNN's version, e.g. "2.5.2". */
+    public static String version() {
+        dnnl_version_t v = dnnl.dnnl_version();
+        return v.major() + "." + v.minor() + "." + v.patch();
+    }
+
+    /** The instruction set oneDNN's kernels use on this CPU (at most what {@code ONEDNN_MAX_CPU_ISA} allows). */
+    public static Isa isa() {
+        return Isa.fromDnnl(dnnl.get_effective_cpu_isa().value);
+    }
+
+    /** A pointer to an array's first element (its buffer plus offset); the array must stay alive while in use. */
+    static Pointer address(INDArray a) {
+        long addr = a.data().address() + a.offset() * a.data().getElementSize();
+        return new Pointer() {
+            {
+                address = addr;
+            }
+        };
+    }
+}

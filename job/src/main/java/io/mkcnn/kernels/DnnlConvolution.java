@@ -1,0 +1,319 @@
+package io.mkcnn.kernels;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.memory.data_type;
+import org.bytedeco.dnnl.memory.format_tag;
+import org.bytedeco.dnnl.stream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One convolution layer's oneDNN kernels (forward, backward data, backward weights) on ND4J arrays in NCHW with
+ * OIHW weights, float32 in and out. With {@link Precision#BF16} the primitives read bf16 copies of the inputs
+ * and weights and accumulate and write float32 (autocast semantics: parameters, gradients and activations stay
+ * float32); with {@link Precision#FP32} they compute in float32.
+ *
+ * <p>The primitives choose their own (blocked) layouts; inputs are reordered into them and outputs back into the
+ * caller's arrays. Primitives, reorders and internal buffers are created once per input shape and cached; the
+ * caller's arrays are attached to them per call without copying. Not thread-safe: one instance per layer
+ * instance, which DL4J uses from one thread.
+ */
+public final class DnnlConvolution implements AutoCloseable {
+    private final ConvGeometry geometry;
+    private final Precision precision;
+    private final boolean bias;
+    private final stream stream;
+    private final Map<Long, Plan> plans = new HashMap<>();
+
+    /**
+     * @param geometry channels, kernel and padding (stride and dilation 1)
+     * @param bias whether the layer has a bias
+     * @param precision what the primitives compute in
+     */
+    public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision) {
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("resolve the precision before creating kernels");
+        }
+        this.geometry = geometry;
+        this.bias = bias;
+        this.precision = precision;
+        this.stream = new stream(Dnnl.cpu());
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** {@code dst = conv(src, weights) + bias}; {@code bias} is ignored (may be null) for a layer without bias. */
+    public void forward(INDArray src, INDArray weights, INDArray bias, INDArray dst) {
+        check(src, "src");
+        check(weights, "weights");
+        check(dst, "dst");
+        Plan p = plan(src);
+        p.fwd.run(stream, src, weights, this.bias ? bias : null, dst);
+    }
+
+    /**
+     * Gradients of the convolution: {@code diffSrc} (may be null to skip backward data), {@code diffWeights} and
+     * {@code diffBias} (ignored for a layer without bias) are overwritten.
+     */
+    public void backward(INDArray src, INDArray weights, INDArray diffDst, INDArray diffSrc, INDArray diffWeights,
+                         INDArray diffBias) {
+        check(src, "src");
+        check(weights, "weights");
+        check(diffDst, "diffDst");
+        check(diffWeights, "diffWeights");
+        Plan p = plan(src);
+        if (diffSrc != null) {
+            check(diffSrc, "diffSrc");
+            p.bwdData.run(stream, diffDst, weights, diffSrc);
+        }
+        p.bwdWeights.run(stream, src, diffDst, diffWeights, this.bias ? diffBias : null);
+    }
+
+    private Plan plan(INDArray src) {
+        long n = src.size(0);
+        long h = src.size(2);
+        long w = src.size(3);
+        if (src.size(1) != geometry.inChannels()) {
+            throw new IllegalArgumentException("input has " + src.size(1) + " channels, the layer "
+                    + geometry.inChannels());
+        }
+        long key = (n << 40) | (h << 20) | w;
+        return plans.computeIfAbsent(key, k -> new Plan(n, h, w));
+    }
+
+    private static void check(INDArray a, String name) {
+        if (a.dataType() != DataType.FLOAT || !denseRowMajor(a)) {
+            throw new IllegalArgumentException(name + " must be a contiguous float32 c-order array, got "
+                    + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
+        }
+    }
+
+    /** Whether the elements lie in row-major order without gaps (strides of size-1 dimensions do not matter). */
+    public static boolean denseRowMajor(INDArray a) {
+        if (a.isEmpty()) {
+            return false;
+        }
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+            expected *= a.size(d);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : plans.values()) {
+            p.close();
+        }
+        plans.clear();
+        stream.close();
+    }
+
+    /** The primitives and buffers for one input shape. */
+    private final class Plan implements AutoCloseable {
+        final Forward fwd;
+        final BackwardData bwdData;
+        final BackwardWeights bwdWeights;
+
+        Plan(long n, long h, long w) {
+            ConvGeometry g = geometry;
+            long oh = g.outHeight(h);
+            long ow = g.outWidth(w);
+            data_type compute = precision == Precision.BF16 ? data_type.bf16 : data_type.f32;
+            long[] srcDims = {n, g.inChannels(), h, w};
+            long[] wDims = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
+            long[] dstDims = {n, g.outChannels(), oh, ow};
+            memory.desc srcUser = desc(srcDims, data_type.f32, format_tag.nchw);
+            memory.desc wUser = desc(wDims, data_type.f32, format_tag.oihw);
+            memory.desc bUser = desc(new long[] {g.outChannels()}, data_type.f32, format_tag.x);
+            memory.desc dstUser = desc(dstDims, data_type.f32, format_tag.nchw);
+            memory.desc srcAny = desc(srcDims, compute, format_tag.any);
+            memory.desc wAny = desc(wDims, compute, format_tag.any);
+            memory.desc dstAnyCompute = desc(dstDims, compute, format_tag.any);
+            memory.desc dstAnyF32 = desc(dstDims, data_type.f32, format_tag.any);
+            memory.desc srcAnyF32 = desc(srcDims, data_type.f32, format_tag.any);
+            memory.desc wAnyF32 = desc(wDims, data_type.f32, format_tag.any);
+            long[] strides = {1, 1};
+            long[] padL = {g.padTop(), g.padLeft()};
+            long[] padR = {g.padBottom(), g.padRight()};
+
+            convolution_forward.desc fd = bias
+                    ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                    srcAny, wAny, bUser, dstAnyF32, strides, padL, padR)
+                    : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                    srcAny, wAny, dstAnyF32, strides, padL, padR);
+            convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Dnnl.cpu());
+            fwd = new Forward(fpd, srcUser, wUser, bUser, dstUser);
+
+            convolution_backward_data.desc bdd = new convolution_backward_data.desc(algorithm.convolution_direct,
+                    srcAnyF32, wAny, dstAnyCompute, strides, padL, padR);
+            bwdData = new BackwardData(new convolution_backward_data.primitive_desc(bdd, Dnnl.cpu(), fpd),
+                    dstUser, wUser, srcUser);
+
+            convolution_backward_weights.desc bwd = bias
+                    ? new convolution_backward_weights.desc(algorithm.convolution_direct, srcAny, wAnyF32, bUser,
+                    dstAnyCompute, strides, padL, padR)
+                    : new convolution_backward_weights.desc(algorithm.convolution_direct, srcAny, wAnyF32,
+                    dstAnyCompute, strides, padL, padR);
+            bwdWeights = new BackwardWeights(new convolution_backward_weights.primitive_desc(bwd, Dnnl.cpu(), fpd),
+                    srcUser, dstUser, wUser, bUser);
+        }
+
+        @Override
+        public void close() {
+            fwd.close();
+            bwdData.close();
+            bwdWeights.close();
+        }
+    }
+
+    private static memory.desc desc(long[] dims, data_type type, format_tag tag) {
+        return new memory.desc(dims, type, tag);
+    }
+
+    private final class Forward implements AutoCloseable {
+        final convolution_forward prim;
+        final Port src;
+        final Port weights;
+        final Port bias;
+        final Port dst;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        Forward(convolution_forward.primitive_desc pd, memory.desc srcUser, memory.desc wUser, memory.desc bUser,
+                memory.desc dstUser) {
+            prim = new convolution_forward(pd);
+            src = Port.in(srcUser, pd.src_desc());
+            weights = Port.in(wUser, pd.weights_desc());
+            bias = DnnlConvolution.this.bias ? Port.in(bUser, pd.bias_desc()) : null;
+            dst = Port.out(dstUser, pd.dst_desc());
+            args.put(DNNL_ARG_SRC, src.inner());
+            args.put(DNNL_ARG_WEIGHTS, weights.inner());
+            if (bias != null) {
+                args.put(DNNL_ARG_BIAS, bias.inner());
+            }
+            args.put(DNNL_ARG_DST, dst.inner());
+        }
+
+        void run(stream s, INDArray x, INDArray w, INDArray b, INDArray y) {
+            src.load(s, x);
+            weights.load(s, w);
+            if (bias != null) {
+                bias.load(s, b);
+            }
+            dst.attach(y);
+            prim.execute(s, args);
+            dst.store(s);
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(src, weights, bias, dst);
+        }
+    }
+
+    private final class BackwardData implements AutoCloseable {
+        final convolution_backward_data prim;
+        final Port diffDst;
+        final Port weights;
+        final Port diffSrc;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        BackwardData(convolution_backward_data.primitive_desc pd, memory.desc dstUser, memory.desc wUser,
+                     memory.desc srcUser) {
+            prim = new convolution_backward_data(pd);
+            diffDst = Port.in(dstUser, pd.diff_dst_desc());
+            weights = Port.in(wUser, pd.weights_desc());
+            diffSrc = Port.out(srcUser, pd.diff_src_desc());
+            args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            args.put(DNNL_ARG_WEIGHTS, weights.inner());
+            args.put(DNNL_ARG_DIFF_SRC, diffSrc.inner());
+        }
+
+        void run(stream s, INDArray dy, INDArray w, INDArray dx) {
+            diffDst.load(s, dy);
+            weights.load(s, w);
+            diffSrc.attach(dx);
+            prim.execute(s, args);
+            diffSrc.store(s);
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(diffDst, weights, diffSrc);
+        }
+    }
+
+    private final class BackwardWeights implements AutoCloseable {
+        final convolution_backward_weights prim;
+        final Port src;
+        final Port diffDst;
+        final Port diffWeights;
+        final Port diffBias;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        BackwardWeights(convolution_backward_weights.primitive_desc pd, memory.desc srcUser, memory.desc dstUser,
+                        memory.desc wUser, memory.desc bUser) {
+            prim = new convolution_backward_weights(pd);
+            src = Port.in(srcUser, pd.src_desc());
+            diffDst = Port.in(dstUser, pd.diff_dst_desc());
+            diffWeights = Port.out(wUser, pd.diff_weights_desc());
+            diffBias = DnnlConvolution.this.bias ? Port.out(bUser, pd.diff_bias_desc()) : null;
+            args.put(DNNL_ARG_SRC, src.inner());
+            args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            args.put(DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner());
+            if (diffBias != null) {
+                args.put(DNNL_ARG_DIFF_BIAS, diffBias.inner());
+            }
+        }
+
+        void run(stream s, INDArray x, INDArray dy, INDArray dw, INDArray db) {
+            src.load(s, x);
+            diffDst.load(s, dy);
+            diffWeights.attach(dw);
+            if (diffBias != null) {
+                diffBias.attach(db);
+            }
+            prim.execute(s, args);
+            diffWeights.store(s);
+            if (diffBias != null) {
+                diffBias.store(s);
+            }
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(src, diffDst, diffWeights, diffBias);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.mkcnn.model;
+
+import io.mkcnn.kernels.DnnlBatchNorm;
+import io.mkcnn.kernels.DnnlConvolution;
+import java.util.Collections;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's hook for a batch-normalisation layer's kernels, served by the project's oneDNN kernels
+ * ({@link DnnlBatchNorm}) for NCHW float32 input with trainable gamma and beta; elsewhere it returns null and DL4J
+ * runs its own implementation.
+ *
+ * <p>DL4J's layer updates the moving statistics from {@link #getMeanCache} and {@link #getVarCache} after the
+ * backward pass: the mean and the biased variance (divided by examples x height x width) of the last training
+ * batch, exactly as DL4J's own implementation computes them.
+ */
+final class DnnlBatchNormHelper implements BatchNormalizationHelper {
+    private DnnlBatchNorm kernel;
+    private double kernelEps = Double.NaN;
+    private INDArray meanCache;
+    private INDArray varCache;
+
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean checkSupported(double eps, boolean fixedGammaBeta) {
+        return !fixedGammaBeta;
+    }
+
+    @Override
+    public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
+                              INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format,
+                              LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(x, format, gamma, beta)) {
+            return null;
+        }
+        DnnlBatchNorm k = kernel(eps);
+        INDArray src = dense(x);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, src.shape(), 'c');
+        if (training) {
+            long channels = src.size(1);
+            if (meanCache == null || meanCache.length() != channels) {
+                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    meanCache = Nd4j.createUninitialized(DataType.FLOAT, channels);
+                    varCache = Nd4j.createUninitialized(DataType.FLOAT, channels);
+                }
+            }
+            k.forwardTraining(src, dense(gamma), dense(beta), out, meanCache, varCache);
+        } else {
+            k.forwardInference(src, dense(gamma), dense(beta), dense(mean), dense(var), out);
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
+                                                     INDArray beta, INDArray dGammaView, INDArray dBetaView,
+                                                     double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, format, gamma, beta) || meanCache == null || dGammaView == null) {
+            return null;
+        }
+        INDArray src = dense(input);
+        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                src.shape(), 'c');
+        kernel(eps).backward(src, dense(epsilon), dense(gamma), dense(beta), meanCache, varCache, epsAtInput, dGammaView,
+                dBetaView);
+        Gradient g = new DefaultGradient();
+        g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        return new Pair<>(g, epsAtInput);
+    }
+
+    @Override
+    public INDArray getMeanCache(DataType dataType) {
+        return meanCache;
+    }
+
+    @Override
+    public INDArray getVarCache(DataType dataType) {
+        return varCache;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    private DnnlBatchNorm kernel(double eps) {
+        if (kernel == null || eps != kernelEps) {
+            if (kernel != null) {
+                kernel.close();
+            }
+            kernel = new DnnlBatchNorm(eps);
+            kernelEps = eps;
+        }
+        return kernel;
+    }
+
+    private static boolean supported(INDArray x, CNN2DFormat format, INDArray gamma, INDArray beta) {
+        return x.rank() == 4 && format == CNN2DFormat.NCHW && x.dataType() == DataType.FLOAT && gamma != null
+                && beta != null && gamma.dataType() == DataType.FLOAT;
+    }
+
+    private static INDArray dense(INDArray a) {
+        return DnnlConvolution.denseRowMajor(a) && a.dataType() == DataType.FLOAT ? a
+                : a.castTo(DataType.FLOAT).dup('c');
+    }
+}

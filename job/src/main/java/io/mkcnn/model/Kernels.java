@@ -1,0 +1,49 @@
+package io.mkcnn.model;
+
+import java.lang.reflect.Field;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Puts the project's oneDNN kernels behind a built network's batch-normalisation layers. (Its convolutions get
+ * theirs when they are built: see {@link LinearConvolutionImpl}.) DL4J's batch-normalisation layer picks its helper
+ * in its constructor from a fixed list, so the helper is replaced afterwards; the saved model is not affected.
+ * Call it on every network that trains or predicts, after it is built or loaded; it is idempotent.
+ */
+public final class Kernels {
+    private static final Field BN_HELPER;
+
+    static {
+        try {
+            BN_HELPER = BatchNormalization.class.getDeclaredField("helper");
+            BN_HELPER.setAccessible(true);
+        } catch (NoSuchFieldException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Kernels() {
+    }
+
+    /** @return the network, with every float32 batch-normalisation layer served by oneDNN kernels */
+    public static ComputationGraph attach(ComputationGraph net) {
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof BatchNormalization bn && bn.getParam(
+                    org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA) != null
+                    && bn.getParam(org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA)
+                    .dataType() == DataType.FLOAT) {
+                try {
+                    if (!(BN_HELPER.get(bn) instanceof DnnlBatchNormHelper)) {
+                        BN_HELPER.set(bn, (BatchNormalizationHelper) new DnnlBatchNormHelper());
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException("cannot set the batch-norm helper of " + bn.getConfig(), e);
+                }
+            }
+        }
+        return net;
+    }
+}

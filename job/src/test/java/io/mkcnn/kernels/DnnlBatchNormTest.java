@@ -1,0 +1,135 @@
+package io.mkcnn.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The oneDNN batch-norm kernels against the textbook formulas, written out as loops over small arrays. */
+class DnnlBatchNormTest {
+    private static final int N = 3;
+    private static final int C = 5;
+    private static final int H = 4;
+    private static final int W = 3;
+    private static final double EPS = 1e-3;
+
+    @Test
+    void trainingForwardNormalisesWithTheBatchMomentsAndReturnsThem() {
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W).muli(2).addi(0.5);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, C).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, C);
+        INDArray y = Nd4j.create(DataType.FLOAT, N, C, H, W);
+        INDArray mean = Nd4j.create(DataType.FLOAT, C);
+        INDArray var = Nd4j.create(DataType.FLOAT, C);
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+            bn.forwardTraining(x, gamma, beta, y, mean, var);
+        }
+        double[][] m = moments(x);
+        assertArrayEquals(m[0], mean.toDoubleVector(), 1e-5);
+        assertArrayEquals(m[1], var.toDoubleVector(), 1e-4);
+        assertArrayEquals(normalise(x, m[0], m[1], gamma, beta), y.data().asDouble(), 1e-4);
+    }
+
+    @Test
+    void inferenceForwardUsesTheGivenStatistics() {
+        Nd4j.getRandom().setSeed(2);
+        INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, C).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, C);
+        INDArray mean = Nd4j.randn(DataType.FLOAT, C);
+        INDArray var = Nd4j.rand(DataType.FLOAT, C).addi(0.2);
+        INDArray y = Nd4j.create(DataType.FLOAT, N, C, H, W);
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+            bn.forwardInference(x, gamma, beta, mean, var, y);
+        }
+        assertArrayEquals(normalise(x, mean.toDoubleVector(), var.toDoubleVector(), gamma, beta),
+                y.data().asDouble(), 1e-4);
+    }
+
+    @Test
+    void backwardGivesTheGradientsOfTrainingForward() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, C).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, C);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, N, C, H, W);
+        INDArray y = Nd4j.create(DataType.FLOAT, N, C, H, W);
+        INDArray mean = Nd4j.create(DataType.FLOAT, C);
+        INDArray var = Nd4j.create(DataType.FLOAT, C);
+        INDArray dx = Nd4j.create(DataType.FLOAT, N, C, H, W);
+        INDArray dGamma = Nd4j.create(DataType.FLOAT, 1, C);
+        INDArray dBeta = Nd4j.create(DataType.FLOAT, 1, C);
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+            bn.forwardTraining(x, gamma, beta, y, mean, var);
+            bn.backward(x, dy, gamma, beta, mean, var, dx, dGamma, dBeta);
+        }
+        // reference: xhat = (x - mu) / s; dbeta = sum dy; dgamma = sum dy * xhat;
+        // dx = gamma / s * (dy - mean(dy) - xhat * mean(dy * xhat))
+        double[][] m = moments(x);
+        double[] xs = x.data().asDouble();
+        double[] dys = dy.data().asDouble();
+        double[] g = gamma.toDoubleVector();
+        double count = N * H * W;
+        double[] sumDy = new double[C];
+        double[] sumDyXhat = new double[C];
+        for (int i = 0; i < xs.length; i++) {
+            int c = channel(i);
+            double xhat = (xs[i] - m[0][c]) / Math.sqrt(m[1][c] + EPS);
+            sumDy[c] += dys[i];
+            sumDyXhat[c] += dys[i] * xhat;
+        }
+        double[] expectDx = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            int c = channel(i);
+            double s = Math.sqrt(m[1][c] + EPS);
+            double xhat = (xs[i] - m[0][c]) / s;
+            expectDx[i] = g[c] / s * (dys[i] - sumDy[c] / count - xhat * sumDyXhat[c] / count);
+        }
+        assertArrayEquals(sumDy, dBeta.toDoubleVector(), 1e-4);
+        assertArrayEquals(sumDyXhat, dGamma.toDoubleVector(), 1e-4);
+        assertArrayEquals(expectDx, dx.data().asDouble(), 1e-4);
+    }
+
+    private static int channel(int flatIndex) {
+        return (flatIndex / (H * W)) % C;
+    }
+
+    /** Per-channel mean and biased variance over examples, height and width. */
+    private static double[][] moments(INDArray x) {
+        double[] xs = x.data().asDouble();
+        double[] sum = new double[C];
+        double[] sq = new double[C];
+        for (int i = 0; i < xs.length; i++) {
+            sum[channel(i)] += xs[i];
+        }
+        double count = N * H * W;
+        double[] mean = new double[C];
+        for (int c = 0; c < C; c++) {
+            mean[c] = sum[c] / count;
+        }
+        for (int i = 0; i < xs.length; i++) {
+            double d = xs[i] - mean[channel(i)];
+            sq[channel(i)] += d * d;
+        }
+        double[] var = new double[C];
+        for (int c = 0; c < C; c++) {
+            var[c] = sq[c] / count;
+        }
+        return new double[][] {mean, var};
+    }
+
+    private static double[] normalise(INDArray x, double[] mean, double[] var, INDArray gamma, INDArray beta) {
+        double[] xs = x.data().asDouble();
+        double[] g = gamma.toDoubleVector();
+        double[] b = beta.toDoubleVector();
+        double[] y = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            int c = channel(i);
+            y[i] = g[c] * (xs[i] - mean[c]) / Math.sqrt(var[c] + EPS) + b[c];
+        }
+        return y;
+    }
+}
