@@ -134,19 +134,19 @@ public final class Benchmark {
 
     /**
      * The project's oneDNN convolution kernels on the network's largest convolution (7x7, 64 to 64 channels,
-     * 12x12, batch 64): forward, backward data and backward weights in turn, the best of several timed runs after
+     * 12x12, batch 64, channels-last): forward, backward data and backward weights in turn, the best of several timed runs after
      * a warm-up, as 2 flops per multiply-accumulate of the three passes per second.
      */
     private double convCeilingGflops(Precision precision) {
         int n = 64;
         ConvGeometry g = ConvGeometry.same(64, 64, 7, 7);
-        INDArray x = Nd4j.rand(DataType.FLOAT, n, 64, 12, 12);
         INDArray w = Nd4j.rand(DataType.FLOAT, 64, 64, 7, 7);
-        INDArray y = Nd4j.create(DataType.FLOAT, n, 64, 12, 12);
-        INDArray dx = Nd4j.create(DataType.FLOAT, n, 64, 12, 12);
         INDArray dw = Nd4j.create(DataType.FLOAT, 64, 64, 7, 7);
         double best = 0;
-        try (DnnlConvolution k = new DnnlConvolution(g, false, precision)) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 12, 12, 64);
+        INDArray y = Nd4j.create(DataType.FLOAT, n, 12, 12, 64);
+        INDArray dx = Nd4j.create(DataType.FLOAT, n, 12, 12, 64);
+        try (DnnlConvolution k = new DnnlConvolution(g, false, precision, true)) {
             for (int i = 0; i < 3; i++) {
                 k.forward(x, w, null, y);
                 k.backward(x, w, y, dx, dw, null);

@@ -28,6 +28,14 @@ public final class BnLayers {
         return names;
     }
 
+    /** The dimensions of a BN layer's rank-4 input that are not its channel: (0, 2, 3) for NCHW, (0, 1, 2) for NHWC. */
+    public static int[] nonChannelDims(ComputationGraph net, String layer) {
+        org.deeplearning4j.nn.conf.layers.BatchNormalization c =
+                (org.deeplearning4j.nn.conf.layers.BatchNormalization) net.getLayer(layer).conf().getLayer();
+        return c.getCnn2DFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC ? new int[] {0, 1, 2}
+                : new int[] {0, 2, 3};
+    }
+
     /** The moving decay d of a BN layer: mean &lt;- d*mean + (1-d)*batchMean. */
     public static double decay(ComputationGraph net, String layer) {
         return ((org.deeplearning4j.nn.conf.layers.BatchNormalization) net.getLayer(layer).getConfig()).getDecay();

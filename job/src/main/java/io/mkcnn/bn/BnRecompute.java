@@ -102,9 +102,10 @@ public final class BnRecompute {
         for (String layer : BnLayers.names(net)) {
             List<String> inputs = net.getConfiguration().getVertexInputs().get(layer);
             INDArray x = acts.get(inputs.get(0));
-            long n = x.size(0) * x.size(2) * x.size(3);
-            double[] mean = x.mean(0, 2, 3).toDoubleVector();
-            double[] var = x.var(false, 0, 2, 3).toDoubleVector();
+            int[] dims = BnLayers.nonChannelDims(net, layer);
+            long n = x.size(dims[0]) * x.size(dims[1]) * x.size(dims[2]);
+            double[] mean = x.mean(dims).toDoubleVector();
+            double[] var = x.var(false, dims).toDoubleVector();
             moments.layer(layer, mean.length).addGroup(n, mean, var);
         }
         // feedForward returns every activation detached, in native memory that is only freed once the garbage

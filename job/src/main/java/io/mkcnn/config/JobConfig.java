@@ -4,6 +4,7 @@ import io.mkcnn.bn.BnMode;
 import io.mkcnn.cli.InvalidConfigException;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.Head;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
 import java.io.Serializable;
@@ -25,7 +26,7 @@ public record JobConfig(
         String trainData, String testData, String out,
         int epochs, int workers, int batchPerWorker, int averagingFrequency,
         TrainingApproach approach, Partitioning partitioning, String exportDir, long seed, int threads, Precision precision,
-        int evalBatch, boolean factorised, Head head, double learningRate, LrSchedule lrSchedule, double l2,
+        int evalBatch, boolean factorised, CNN2DFormat layout, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound,
@@ -76,6 +77,7 @@ public record JobConfig(
                 s.enumValue("model.precision", Precision.AUTO),
                 s.intValue("eval.batch", 256, 1, 65_536),
                 s.bool("model.factorised", false),
+                s.enumValue("model.layout", CNN2DFormat.NHWC),
                 s.enumValue("model.head", Head.LINEAR),
                 s.positiveDouble("model.lr", 1e-3),
                 s.enumValue("model.lr.schedule", LrSchedule.CONSTANT),
@@ -102,7 +104,7 @@ public record JobConfig(
 
     private JobConfig withEffective(Map<String, String> eff) {
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
-                approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, head, learningRate, lrSchedule,
+                approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, Map.copyOf(new LinkedHashMap<>(eff)));
     }
@@ -119,7 +121,7 @@ public record JobConfig(
     /** Model options; {@code totalIterations} sizes the cosine schedule. */
     public ModelOptions modelOptions(long totalIterations) {
         return new ModelOptions(head, learningRate, lrSchedule == LrSchedule.COSINE ? totalIterations : 0, l2,
-                bnDecay, bnEps, seed, DataType.FLOAT);
+                bnDecay, bnEps, seed, DataType.FLOAT, layout);
     }
 
     /** Effective settings as sorted "key=value" lines, for logs and for saving beside the model. */

@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One batch-normalisation layer's oneDNN kernels on NCHW float32 arrays, with per-channel scale (gamma) and shift
+ * One batch-normalisation layer's oneDNN kernels on NCHW or NHWC float32 arrays, with per-channel scale (gamma) and shift
  * (beta): training forward (normalises with the batch's own mean and biased variance, and returns both),
  * inference forward (with given statistics) and backward (gradients of the input, gamma and beta). Batch
  * normalisation always computes in float32, whatever the convolutions' precision.
@@ -38,12 +38,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class DnnlBatchNorm implements AutoCloseable {
     private static final int SCALE_SHIFT = normalization_flags.use_scale.value | normalization_flags.use_shift.value;
     private final float epsilon;
+    private final boolean channelsLast;
     private final stream stream;
     private final Map<Long, Plan> plans = new HashMap<>();
 
-    /** @param epsilon added to the variance before its square root */
-    public DnnlBatchNorm(double epsilon) {
+    /**
+     * @param epsilon added to the variance before its square root
+     * @param channelsLast whether the arrays are NHWC ([N, H, W, C]) rather than NCHW
+     */
+    public DnnlBatchNorm(double epsilon, boolean channelsLast) {
         this.epsilon = (float) epsilon;
+        this.channelsLast = channelsLast;
         this.stream = new stream(Dnnl.cpu());
     }
 
@@ -95,10 +100,13 @@ public final class DnnlBatchNorm implements AutoCloseable {
 
     private Plan plan(INDArray src) {
         if (src.rank() != 4) {
-            throw new IllegalArgumentException("batch norm kernels take NCHW arrays, got " + src.shapeInfoToString());
+            throw new IllegalArgumentException("batch norm kernels take rank-4 arrays, got "
+                    + src.shapeInfoToString());
         }
-        long key = (src.size(0) << 45) | (src.size(1) << 30) | (src.size(2) << 15) | src.size(3);
-        return plans.computeIfAbsent(key, k -> new Plan(src.shape()));
+        long[] s = src.shape();
+        long[] nchw = channelsLast ? new long[] {s[0], s[3], s[1], s[2]} : s;
+        long key = (nchw[0] << 45) | (nchw[1] << 30) | (nchw[2] << 15) | nchw[3];
+        return plans.computeIfAbsent(key, k -> new Plan(nchw));
     }
 
     @Override
@@ -129,8 +137,9 @@ public final class DnnlBatchNorm implements AutoCloseable {
         final IntMemoryMap inferenceArgs = new IntMemoryMap();
         final IntMemoryMap backwardArgs = new IntMemoryMap();
 
+        /** @param shape logical dimensions N, C, H, W */
         Plan(long[] shape) {
-            memory.desc data = new memory.desc(shape, data_type.f32, format_tag.nchw);
+            memory.desc data = new memory.desc(shape, data_type.f32, channelsLast ? format_tag.nhwc : format_tag.nchw);
             memory.desc channel = new memory.desc(new long[] {shape[1]}, data_type.f32, format_tag.x);
             src = wrap(data);
             dst = wrap(data);

@@ -25,8 +25,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One convolution layer's oneDNN kernels (forward, backward data, backward weights) on ND4J arrays in NCHW with
- * OIHW weights, float32 in and out. With {@link Precision#BF16} the primitives read bf16 copies of the inputs
+ * One convolution layer's oneDNN kernels (forward, backward data, backward weights) on ND4J arrays in NCHW or NHWC
+ * (channels-last) with OIHW weights, float32 in and out. With {@link Precision#BF16} the primitives read bf16 copies of the inputs
  * and weights and accumulate and write float32 (autocast semantics: parameters, gradients and activations stay
  * float32); with {@link Precision#FP32} they compute in float32.
  *
@@ -39,6 +39,7 @@ public final class DnnlConvolution implements AutoCloseable {
     private final ConvGeometry geometry;
     private final Precision precision;
     private final boolean bias;
+    private final boolean channelsLast;
     private final stream stream;
     private final Map<Long, Plan> plans = new HashMap<>();
 
@@ -46,14 +47,16 @@ public final class DnnlConvolution implements AutoCloseable {
      * @param geometry channels, kernel and padding (stride and dilation 1)
      * @param bias whether the layer has a bias
      * @param precision what the primitives compute in
+     * @param channelsLast whether activations are NHWC arrays ([N, H, W, C]) rather than NCHW
      */
-    public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision) {
+    public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast) {
         if (precision == Precision.AUTO) {
             throw new IllegalArgumentException("resolve the precision before creating kernels");
         }
         this.geometry = geometry;
         this.bias = bias;
         this.precision = precision;
+        this.channelsLast = channelsLast;
         this.stream = new stream(Dnnl.cpu());
     }
 
@@ -90,11 +93,11 @@ public final class DnnlConvolution implements AutoCloseable {
 
     private Plan plan(INDArray src) {
         long n = src.size(0);
-        long h = src.size(2);
-        long w = src.size(3);
-        if (src.size(1) != geometry.inChannels()) {
-            throw new IllegalArgumentException("input has " + src.size(1) + " channels, the layer "
-                    + geometry.inChannels());
+        long h = src.size(channelsLast ? 1 : 2);
+        long w = src.size(channelsLast ? 2 : 3);
+        long c = src.size(channelsLast ? 3 : 1);
+        if (c != geometry.inChannels()) {
+            throw new IllegalArgumentException("input has " + c + " channels, the layer " + geometry.inChannels());
         }
         long key = (n << 40) | (h << 20) | w;
         return plans.computeIfAbsent(key, k -> new Plan(n, h, w));
@@ -145,15 +148,19 @@ public final class DnnlConvolution implements AutoCloseable {
             long[] srcDims = {n, g.inChannels(), h, w};
             long[] wDims = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
             long[] dstDims = {n, g.outChannels(), oh, ow};
-            memory.desc srcUser = desc(srcDims, data_type.f32, format_tag.nchw);
+            format_tag act = channelsLast ? format_tag.nhwc : format_tag.nchw;
+            memory.desc srcUser = desc(srcDims, data_type.f32, act);
             memory.desc wUser = desc(wDims, data_type.f32, format_tag.oihw);
             memory.desc bUser = desc(new long[] {g.outChannels()}, data_type.f32, format_tag.x);
-            memory.desc dstUser = desc(dstDims, data_type.f32, format_tag.nchw);
-            memory.desc srcAny = desc(srcDims, compute, format_tag.any);
+            memory.desc dstUser = desc(dstDims, data_type.f32, act);
+            // channels-last activations stay channels-last (oneDNN's kernels read and write NHWC directly, so only
+            // the bf16 conversion remains); for NCHW the primitives pick their blocked layouts
+            format_tag actAny = channelsLast ? format_tag.nhwc : format_tag.any;
+            memory.desc srcAny = desc(srcDims, compute, actAny);
             memory.desc wAny = desc(wDims, compute, format_tag.any);
-            memory.desc dstAnyCompute = desc(dstDims, compute, format_tag.any);
-            memory.desc dstAnyF32 = desc(dstDims, data_type.f32, format_tag.any);
-            memory.desc srcAnyF32 = desc(srcDims, data_type.f32, format_tag.any);
+            memory.desc dstAnyCompute = desc(dstDims, compute, actAny);
+            memory.desc dstAnyF32 = desc(dstDims, data_type.f32, actAny);
+            memory.desc srcAnyF32 = desc(srcDims, data_type.f32, actAny);
             memory.desc wAnyF32 = desc(wDims, data_type.f32, format_tag.any);
             long[] strides = {1, 1};
             long[] padL = {g.padTop(), g.padLeft()};

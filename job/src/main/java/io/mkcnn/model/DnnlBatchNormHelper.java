@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's hook for a batch-normalisation layer's kernels, served by the project's oneDNN kernels
- * ({@link DnnlBatchNorm}) for NCHW float32 input with trainable gamma and beta; elsewhere it returns null and DL4J
+ * ({@link DnnlBatchNorm}) for rank-4 float32 input (NCHW or NHWC) with trainable gamma and beta; elsewhere it returns null and DL4J
  * runs its own implementation.
  *
  * <p>DL4J's layer updates the moving statistics from {@link #getMeanCache} and {@link #getVarCache} after the
@@ -29,6 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class DnnlBatchNormHelper implements BatchNormalizationHelper {
     private DnnlBatchNorm kernel;
     private double kernelEps = Double.NaN;
+    private CNN2DFormat kernelFormat;
     private INDArray meanCache;
     private INDArray varCache;
 
@@ -49,11 +50,11 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(x, format, gamma, beta)) {
             return null;
         }
-        DnnlBatchNorm k = kernel(eps);
+        DnnlBatchNorm k = kernel(eps, format);
         INDArray src = dense(x);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, src.shape(), 'c');
         if (training) {
-            long channels = src.size(1);
+            long channels = src.size(format == CNN2DFormat.NHWC ? 3 : 1);
             if (meanCache == null || meanCache.length() != channels) {
                 try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     meanCache = Nd4j.createUninitialized(DataType.FLOAT, channels);
@@ -77,7 +78,7 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         INDArray src = dense(input);
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 src.shape(), 'c');
-        kernel(eps).backward(src, dense(epsilon), dense(gamma), dense(beta), meanCache, varCache, epsAtInput, dGammaView,
+        kernel(eps, format).backward(src, dense(epsilon), dense(gamma), dense(beta), meanCache, varCache, epsAtInput, dGammaView,
                 dBetaView);
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
@@ -100,19 +101,20 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         return Collections.emptyMap();
     }
 
-    private DnnlBatchNorm kernel(double eps) {
-        if (kernel == null || eps != kernelEps) {
+    private DnnlBatchNorm kernel(double eps, CNN2DFormat format) {
+        if (kernel == null || eps != kernelEps || format != kernelFormat) {
             if (kernel != null) {
                 kernel.close();
             }
-            kernel = new DnnlBatchNorm(eps);
+            kernel = new DnnlBatchNorm(eps, format == CNN2DFormat.NHWC);
             kernelEps = eps;
+            kernelFormat = format;
         }
         return kernel;
     }
 
     private static boolean supported(INDArray x, CNN2DFormat format, INDArray gamma, INDArray beta) {
-        return x.rank() == 4 && format == CNN2DFormat.NCHW && x.dataType() == DataType.FLOAT && gamma != null
+        return x.rank() == 4 && x.dataType() == DataType.FLOAT && gamma != null
                 && beta != null && gamma.dataType() == DataType.FLOAT;
     }
 

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's hook for a convolution layer's kernels, served by the project's oneDNN kernels
- * ({@link DnnlConvolution}) in the JVM's precision. Handles NCHW float32 layers with stride 1 and dilation 1 (every
+ * ({@link DnnlConvolution}) in the JVM's precision. Handles NCHW and NHWC float32 layers with stride 1 and dilation 1 (every
  * convolution of the network); for anything else it returns null, and DL4J runs its own implementation.
  */
 final class DnnlConvolutionHelper implements ConvolutionHelper {
@@ -50,10 +50,13 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         if (k == null) {
             return null;
         }
-        ConvGeometry g = geometry(input, weights, kernelSize, pad, convolutionMode);
+        boolean last = format == CNN2DFormat.NHWC;
+        ConvGeometry g = geometry(input, weights, kernelSize, pad, convolutionMode, format);
+        long oh = g.outHeight(input.size(last ? 1 : 2));
+        long ow = g.outWidth(input.size(last ? 2 : 3));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
-                new long[] {input.size(0), weights.size(0), g.outHeight(input.size(2)), g.outWidth(input.size(3))},
-                'c');
+                last ? new long[] {input.size(0), oh, ow, weights.size(0)}
+                        : new long[] {input.size(0), weights.size(0), oh, ow}, 'c');
         k.forward(dense(input), dense(weights), hasBias ? dense(bias) : null, out);
         return out;
     }
@@ -96,27 +99,29 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
     /** The kernels for this layer, created on first use; null where the layer is outside what they handle. */
     private DnnlConvolution kernel(INDArray input, INDArray weights, int[] kernelSize, int[] strides, int[] pad,
                                    ConvolutionMode mode, int[] dilation, CNN2DFormat format) {
-        if (format != CNN2DFormat.NCHW || input.dataType() != DataType.FLOAT
+        if (input.dataType() != DataType.FLOAT
                 || weights.dataType() != DataType.FLOAT || !Arrays.equals(strides, new int[] {1, 1})
                 || !Arrays.equals(dilation, new int[] {1, 1})) {
             return null;
         }
         if (kernel == null) {
-            kernel = new DnnlConvolution(geometry(input, weights, kernelSize, pad, mode), hasBias, precision);
+            kernel = new DnnlConvolution(geometry(input, weights, kernelSize, pad, mode, format), hasBias, precision,
+                    format == CNN2DFormat.NHWC);
         }
         return kernel;
     }
 
     private static ConvGeometry geometry(INDArray input, INDArray weights, int[] kernelSize, int[] pad,
-                                         ConvolutionMode mode) {
+                                         ConvolutionMode mode, CNN2DFormat format) {
         if (mode == ConvolutionMode.Same) {
+            long inH = input.size(format == CNN2DFormat.NHWC ? 1 : 2);
+            long inW = input.size(format == CNN2DFormat.NHWC ? 2 : 3);
             int[] out = ConvolutionUtils.getOutputSize(input, kernelSize, new int[] {1, 1}, null, mode,
-                    new int[] {1, 1}, CNN2DFormat.NCHW);
-            int[] top = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {(int) input.size(2),
-                    (int) input.size(3)}, kernelSize, new int[] {1, 1}, new int[] {1, 1});
+                    new int[] {1, 1}, format);
+            int[] top = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {(int) inH, (int) inW},
+                    kernelSize, new int[] {1, 1}, new int[] {1, 1});
             return new ConvGeometry(weights.size(1), weights.size(0), kernelSize[0], kernelSize[1], top[0], top[1],
-                    out[0] - 1 + kernelSize[0] - input.size(2) - top[0],
-                    out[1] - 1 + kernelSize[1] - input.size(3) - top[1]);
+                    out[0] - 1 + kernelSize[0] - inH - top[0], out[1] - 1 + kernelSize[1] - inW - top[1]);
         }
         return new ConvGeometry(weights.size(1), weights.size(0), kernelSize[0], kernelSize[1], pad[0], pad[1],
                 pad[0], pad[1]);

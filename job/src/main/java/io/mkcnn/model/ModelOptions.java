@@ -1,6 +1,7 @@
 package io.mkcnn.model;
 
 import java.io.Serializable;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -14,19 +15,24 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param bnEps epsilon added to the variance when normalising
  * @param seed weight initialisation seed
  * @param dataType parameter and activation type (FLOAT for training; DOUBLE in exactness tests)
+ * @param layout how the layers store activations (the network's input is NCHW either way)
  */
 public record ModelOptions(Head head, double learningRate, long cosineSteps, double l2, double bnDecay,
-                           double bnEps, long seed, DataType dataType) implements Serializable {
+                           double bnEps, long seed, DataType dataType, CNN2DFormat layout) implements Serializable {
 
     public static ModelOptions defaults() {
-        return new ModelOptions(Head.LINEAR, 1e-3, 0, 0.0, 0.9, 1e-3, 42, DataType.FLOAT);
+        return new ModelOptions(Head.LINEAR, 1e-3, 0, 0.0, 0.9, 1e-3, 42, DataType.FLOAT, CNN2DFormat.NHWC);
     }
 
     public ModelOptions withDataType(DataType type) {
-        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, type);
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, type, layout);
     }
 
     public ModelOptions withSeed(long newSeed) {
-        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, newSeed, dataType);
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, newSeed, dataType, layout);
+    }
+
+    public ModelOptions withLayout(CNN2DFormat newLayout) {
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, dataType, newLayout);
     }
 }

@@ -26,7 +26,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Builds the multi-kernel batch-normalised network as a DL4J {@link ComputationGraph}.
  *
  * <pre>
- * input (NCHW) -> stem_conv kxk -> stem_bn -> stem_relu -> pool1 2x2
+ * input (NCHW) -> [to NHWC] -> stem_conv kxk -> stem_bn -> stem_relu -> pool1 2x2
  *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn -> branch_k_relu   for every k, in parallel
  *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
  * </pre>
@@ -70,11 +70,15 @@ public final class MultiKernelNet {
                 .setInputTypes(InputType.convolutional(spec.inputSize(), spec.inputSize(), spec.inputChannels(),
                         CNN2DFormat.NCHW));
 
+        CNN2DFormat f = options.layout();
         g.addLayer("stem_conv", conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
-                Activation.IDENTITY, linearConvolutions), INPUT);
+                Activation.IDENTITY, linearConvolutions, f), INPUT);
+        if (f == CNN2DFormat.NHWC) {
+            g.inputPreProcessor("stem_conv", new NchwToNhwc());
+        }
         g.addLayer("stem_bn", bn(options), "stem_conv");
         g.addLayer("stem_relu", relu(), "stem_bn");
-        g.addLayer("pool1", maxPool(), "stem_relu");
+        g.addLayer("pool1", maxPool(f), "stem_relu");
 
         List<String> branches = new ArrayList<>();
         for (int k : spec.branchKernels()) {
@@ -82,23 +86,24 @@ public final class MultiKernelNet {
             String last;
             if (spec.factorised() && k > 1) {
                 g.addLayer(name + "_conv_" + k + "x1",
-                        conv(k, 1, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions), "pool1");
+                        conv(k, 1, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions, f), "pool1");
                 last = name + "_conv_1x" + k;
-                g.addLayer(last, conv(1, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions),
+                g.addLayer(last, conv(1, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions, f),
                         name + "_conv_" + k + "x1");
             } else {
                 last = name + "_conv";
-                g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions),
-                        "pool1");
+                g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions,
+                        f), "pool1");
             }
             g.addLayer(name + "_bn", bn(options), last);
             g.addLayer(name + "_relu", relu(), name + "_bn");
             branches.add(name + "_relu");
         }
-        g.addVertex("concat", new MergeVertex(), branches.toArray(new String[0]));
-        g.addLayer("pool2", maxPool(), "concat");
+        g.addVertex("concat", f == CNN2DFormat.NHWC ? new ConcatVertex(3) : new MergeVertex(),
+                branches.toArray(new String[0]));
+        g.addLayer("pool2", maxPool(f), "concat");
         g.addLayer("head_conv", conv(spec.headKernel(), spec.headKernel(), spec.classes(), true,
-                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY, linearConvolutions), "pool2");
+                options.head() == Head.RELU ? Activation.RELU : Activation.IDENTITY, linearConvolutions, f), "pool2");
         g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "head_conv");
         g.addLayer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX).build(), "gap");
@@ -114,23 +119,24 @@ public final class MultiKernelNet {
     }
 
     private static ConvolutionLayer conv(int kh, int kw, int filters, boolean bias, Activation activation,
-                                         boolean linear) {
+                                         boolean linear, CNN2DFormat format) {
         ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kh, kw).stride(1, 1).nOut(filters).hasBias(bias)
-                .activation(activation);
+                .activation(activation).dataFormat(format);
         return linear && activation == Activation.IDENTITY ? new LinearConvolution(b) : b.build();
     }
 
     /** BN without activation: DL4J's BatchNormalization layer ignores an activation set on it. */
     private static BatchNormalization bn(ModelOptions options) {
         return new BatchNormalization.Builder().decay(options.bnDecay()).eps(options.bnEps()).useLogStd(true)
-                .build();
+                .dataFormat(options.layout()).build();
     }
 
     private static ActivationLayer relu() {
         return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 
-    private static SubsamplingLayer maxPool() {
-        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+    private static SubsamplingLayer maxPool(CNN2DFormat format) {
+        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).dataFormat(format)
+                .build();
     }
 }

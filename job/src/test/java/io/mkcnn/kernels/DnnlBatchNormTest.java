@@ -24,13 +24,44 @@ class DnnlBatchNormTest {
         INDArray y = Nd4j.create(DataType.FLOAT, N, C, H, W);
         INDArray mean = Nd4j.create(DataType.FLOAT, C);
         INDArray var = Nd4j.create(DataType.FLOAT, C);
-        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, false)) {
             bn.forwardTraining(x, gamma, beta, y, mean, var);
         }
         double[][] m = moments(x);
         assertArrayEquals(m[0], mean.toDoubleVector(), 1e-5);
         assertArrayEquals(m[1], var.toDoubleVector(), 1e-4);
         assertArrayEquals(normalise(x, m[0], m[1], gamma, beta), y.data().asDouble(), 1e-4);
+    }
+
+    @Test
+    void channelsLastGivesTheSameAsNchw() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W).muli(2).addi(0.5);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, C).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, C);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, N, C, H, W);
+        INDArray[] nchw = run(false, x, gamma, beta, dy);
+        INDArray[] nhwc = run(true, x.permute(0, 2, 3, 1).dup('c'), gamma, beta, dy.permute(0, 2, 3, 1).dup('c'));
+        assertArrayEquals(nchw[0].data().asDouble(), nhwc[0].permute(0, 3, 1, 2).dup('c').data().asDouble(), 1e-5);
+        assertArrayEquals(nchw[1].data().asDouble(), nhwc[1].permute(0, 3, 1, 2).dup('c').data().asDouble(), 1e-5);
+        for (int i = 2; i < nchw.length; i++) {
+            assertArrayEquals(nchw[i].toDoubleVector(), nhwc[i].toDoubleVector(), 1e-4);
+        }
+    }
+
+    /** Training forward then backward: y, dx, mean, variance, dgamma, dbeta. */
+    private static INDArray[] run(boolean channelsLast, INDArray x, INDArray gamma, INDArray beta, INDArray dy) {
+        INDArray y = Nd4j.create(DataType.FLOAT, x.shape());
+        INDArray dx = Nd4j.create(DataType.FLOAT, x.shape());
+        INDArray mean = Nd4j.create(DataType.FLOAT, C);
+        INDArray var = Nd4j.create(DataType.FLOAT, C);
+        INDArray dGamma = Nd4j.create(DataType.FLOAT, 1, C);
+        INDArray dBeta = Nd4j.create(DataType.FLOAT, 1, C);
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, channelsLast)) {
+            bn.forwardTraining(x, gamma, beta, y, mean, var);
+            bn.backward(x, dy, gamma, beta, mean, var, dx, dGamma, dBeta);
+        }
+        return new INDArray[] {y, dx, mean, var, dGamma, dBeta};
     }
 
     @Test
@@ -42,7 +73,7 @@ class DnnlBatchNormTest {
         INDArray mean = Nd4j.randn(DataType.FLOAT, C);
         INDArray var = Nd4j.rand(DataType.FLOAT, C).addi(0.2);
         INDArray y = Nd4j.create(DataType.FLOAT, N, C, H, W);
-        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, false)) {
             bn.forwardInference(x, gamma, beta, mean, var, y);
         }
         assertArrayEquals(normalise(x, mean.toDoubleVector(), var.toDoubleVector(), gamma, beta),
@@ -62,7 +93,7 @@ class DnnlBatchNormTest {
         INDArray dx = Nd4j.create(DataType.FLOAT, N, C, H, W);
         INDArray dGamma = Nd4j.create(DataType.FLOAT, 1, C);
         INDArray dBeta = Nd4j.create(DataType.FLOAT, 1, C);
-        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS)) {
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, false)) {
             bn.forwardTraining(x, gamma, beta, y, mean, var);
             bn.backward(x, dy, gamma, beta, mean, var, dx, dGamma, dBeta);
         }

@@ -24,27 +24,29 @@ class DnnlConvolutionTest {
     private static final int W = 6;
 
     @ParameterizedTest
-    @CsvSource({"3,3,false", "1,1,false", "5,5,true", "3,1,false", "1,3,true"})
-    void fp32PassesEqualTheLoops(int kh, int kw, boolean bias) {
-        check(kh, kw, bias, Precision.FP32, 1e-5);
+    @CsvSource({"3,3,false,false", "1,1,false,false", "5,5,true,false", "3,1,false,false", "1,3,true,false",
+            "3,3,false,true", "1,1,false,true", "5,5,true,true", "1,3,false,true"})
+    void fp32PassesEqualTheLoops(int kh, int kw, boolean bias, boolean channelsLast) {
+        check(kh, kw, bias, Precision.FP32, channelsLast, 1e-5);
     }
 
     @ParameterizedTest
-    @CsvSource({"3,3,false", "1,1,false", "5,5,true", "3,1,false", "1,3,true"})
-    void bf16PassesEqualTheLoopsToBf16Precision(int kh, int kw, boolean bias) {
+    @CsvSource({"3,3,false,false", "1,1,false,false", "5,5,true,false", "3,1,false,false", "1,3,true,false",
+            "3,3,false,true", "1,1,false,true", "5,5,true,true", "1,3,false,true"})
+    void bf16PassesEqualTheLoopsToBf16Precision(int kh, int kw, boolean bias, boolean channelsLast) {
         assumeTrue(Dnnl.isa().hasBf16(), "this CPU has no bf16 instructions: " + Dnnl.isa());
-        check(kh, kw, bias, Precision.BF16, 1.5e-2);
+        check(kh, kw, bias, Precision.BF16, channelsLast, 1.5e-2);
     }
 
     @Test
     void autoIsRefusedAsAKernelPrecision() {
         assertThrows(IllegalArgumentException.class,
-                () -> new DnnlConvolution(ConvGeometry.same(C, O, 3, 3), false, Precision.AUTO));
+                () -> new DnnlConvolution(ConvGeometry.same(C, O, 3, 3), false, Precision.AUTO, false));
     }
 
     @Test
     void stridedViewsAreRefused() {
-        try (DnnlConvolution k = new DnnlConvolution(ConvGeometry.same(C, O, 3, 3), false, Precision.FP32)) {
+        try (DnnlConvolution k = new DnnlConvolution(ConvGeometry.same(C, O, 3, 3), false, Precision.FP32, false)) {
             INDArray x = Nd4j.rand(DataType.FLOAT, N, C, H, W * 2).get(
                     org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
                     org.nd4j.linalg.indexing.NDArrayIndex.all(),
@@ -55,24 +57,35 @@ class DnnlConvolutionTest {
         }
     }
 
-    private static void check(int kh, int kw, boolean bias, Precision precision, double tolerance) {
+    /** NCHW array as the kernels see it: itself, or its NHWC copy. */
+    private static INDArray layout(INDArray nchw, boolean channelsLast) {
+        return channelsLast ? nchw.permute(0, 2, 3, 1).dup('c') : nchw;
+    }
+
+    /** Back to NCHW for comparison with the loops. */
+    private static INDArray nchw(INDArray a, boolean channelsLast) {
+        return channelsLast ? a.permute(0, 3, 1, 2).dup('c') : a;
+    }
+
+    private static void check(int kh, int kw, boolean bias, Precision precision, boolean channelsLast,
+                              double tolerance) {
         Nd4j.getRandom().setSeed(kh * 10 + kw);
         ConvGeometry g = ConvGeometry.same(C, O, kh, kw);
         INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W);
         INDArray w = Nd4j.randn(DataType.FLOAT, O, C, kh, kw);
         INDArray b = Nd4j.randn(DataType.FLOAT, 1, O);
         INDArray dy = Nd4j.randn(DataType.FLOAT, N, O, H, W);
-        INDArray y = Nd4j.create(DataType.FLOAT, N, O, H, W);
-        INDArray dx = Nd4j.create(DataType.FLOAT, N, C, H, W);
+        INDArray y = layout(Nd4j.create(DataType.FLOAT, N, O, H, W), channelsLast);
+        INDArray dx = layout(Nd4j.create(DataType.FLOAT, N, C, H, W), channelsLast);
         INDArray dw = Nd4j.create(DataType.FLOAT, O, C, kh, kw);
         INDArray db = Nd4j.create(DataType.FLOAT, 1, O);
-        try (DnnlConvolution k = new DnnlConvolution(g, bias, precision)) {
-            k.forward(x, w, b, y);
-            k.backward(x, w, dy, dx, dw, db);
+        try (DnnlConvolution k = new DnnlConvolution(g, bias, precision, channelsLast)) {
+            k.forward(layout(x, channelsLast), w, b, y);
+            k.backward(layout(x, channelsLast), w, layout(dy, channelsLast), dx, dw, db);
         }
         Loops ref = new Loops(g, x, w, bias ? b : null, dy);
-        assertClose(ref.y, y, tolerance, "forward");
-        assertClose(ref.dx, dx, tolerance, "backward data");
+        assertClose(ref.y, nchw(y, channelsLast), tolerance, "forward");
+        assertClose(ref.dx, nchw(dx, channelsLast), tolerance, "backward data");
         assertClose(ref.dw, dw, tolerance, "backward weights");
         if (bias) {
             assertClose(ref.db, db, tolerance, "bias gradient");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -77,7 +78,7 @@ class MultiKernelNetTest {
 
     @Test
     void headActivationFollowsTheOption() {
-        ModelOptions relu = new ModelOptions(Head.RELU, 1e-4, 0, 0, 0.9, 1e-3, 1, DataType.FLOAT);
+        ModelOptions relu = new ModelOptions(Head.RELU, 1e-4, 0, 0, 0.9, 1e-3, 1, DataType.FLOAT, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
         ComputationGraphConfiguration reluConf = MultiKernelNet.configuration(NetworkSpec.cifar(false), relu);
         ComputationGraphConfiguration linConf = MultiKernelNet.configuration(NetworkSpec.cifar(false),
                 ModelOptions.defaults());
@@ -118,6 +119,37 @@ class MultiKernelNetTest {
         assertArrayEquals(new long[] {2, 1, 5, 4}, a.shape());
         assertTrue(a.equalsWithEps(b, 1e-12), "full:\n" + a + "\nseparable:\n" + b);
         assertTrue(a.norm2Number().doubleValue() > 0.1, "the output is not trivially zero");
+    }
+
+    /**
+     * Channels-last layers compute the same function as NCHW ones with the same parameters (the parameter layout
+     * does not depend on it): outputs and gradients, also after the configuration is cloned as Spark workers do.
+     */
+    @Test
+    void channelsLastLayersComputeWhatNchwLayersDo() {
+        for (boolean factorised : new boolean[] {false, true}) {
+            ModelOptions o = ModelOptions.defaults().withDataType(DataType.DOUBLE);
+            ComputationGraph nchw = MultiKernelNet.create(NetworkSpec.cifar(factorised),
+                    o.withLayout(CNN2DFormat.NCHW));
+            ComputationGraph nhwc = new ComputationGraph(MultiKernelNet.configuration(NetworkSpec.cifar(factorised),
+                    o.withLayout(CNN2DFormat.NHWC)).clone());
+            nhwc.init(nchw.params().dup(), true);
+            Nd4j.getRandom().setSeed(7);
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 4, 3, 24, 24);
+            INDArray a = nchw.outputSingle(false, x);
+            INDArray b = nhwc.outputSingle(false, x);
+            assertTrue(a.equalsWithEps(b, 1e-10), "outputs differ by " + a.sub(b).amaxNumber());
+            INDArray y = Nd4j.zeros(DataType.DOUBLE, 4, 10);
+            for (int i = 0; i < 4; i++) {
+                y.putScalar(i, i * 3 % 10, 1);
+            }
+            org.nd4j.linalg.dataset.MultiDataSet batch = new org.nd4j.linalg.dataset.MultiDataSet(x, y);
+            INDArray g1 = Gradients.of(nchw, batch);
+            INDArray g2 = Gradients.of(nhwc, batch);
+            assertTrue(g1.norm2Number().doubleValue() > 0, "non-zero gradient");
+            assertTrue(Gradients.relativeDifference(g1, g2) < 1e-8, "gradients differ by "
+                    + Gradients.relativeDifference(g1, g2));
+        }
     }
 
     /** A chain of bias-free, linear, same-padded single-channel convolutions with the given kernel shapes. */
