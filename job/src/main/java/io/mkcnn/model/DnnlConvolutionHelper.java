@@ -29,11 +29,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class DnnlConvolutionHelper implements ConvolutionHelper {
     private final Precision precision;
     private final boolean hasBias;
+    private final boolean inputGradient;
     private DnnlConvolution kernel;
 
-    DnnlConvolutionHelper(Precision precision, boolean hasBias) {
+    /**
+     * @param inputGradient whether backprop computes the gradient of the layer's input; false for a layer that
+     *     reads the network's input, whose gradient nobody uses (zeros are returned in its place)
+     */
+    DnnlConvolutionHelper(Precision precision, boolean hasBias, boolean inputGradient) {
         this.precision = precision;
         this.hasBias = hasBias;
+        this.inputGradient = inputGradient;
     }
 
     @Override
@@ -74,9 +80,10 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         if (k == null) {
             return null;
         }
-        INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
-                input.shape(), 'c');
-        k.backward(dense(input), dense(weights), dense(delta), gradAtInput, weightGradView,
+        INDArray gradAtInput = inputGradient
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
+                : workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        k.backward(dense(input), dense(weights), dense(delta), inputGradient ? gradAtInput : null, weightGradView,
                 hasBias ? biasGradView : null);
         Gradient g = new DefaultGradient();
         if (hasBias) {

@@ -22,6 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link ConvolutionLayer}; only the layer implementation differs.
  */
 public class LinearConvolution extends ConvolutionLayer {
+    /** Whether backprop computes the input's gradient (false for a layer on the network's input; JSON field). */
+    private boolean inputGradient = true;
 
     /** For JSON deserialisation. */
     protected LinearConvolution() {
@@ -33,6 +35,31 @@ public class LinearConvolution extends ConvolutionLayer {
             throw new IllegalArgumentException("LinearConvolution needs the identity activation, got "
                     + getActivationFn());
         }
+    }
+
+    /** Whether backprop computes the gradient of this layer's input. */
+    public boolean isInputGradient() {
+        return inputGradient;
+    }
+
+    /**
+     * @param inputGradient false for a layer that reads the network's input: nobody uses that gradient, and for
+     *     a 3-channel input it is the most expensive part of the layer's backward pass
+     * @return this layer
+     */
+    public LinearConvolution setInputGradient(boolean inputGradient) {
+        this.inputGradient = inputGradient;
+        return this;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && o instanceof LinearConvolution l && l.inputGradient == inputGradient;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Boolean.hashCode(inputGradient);
     }
 
     @Override

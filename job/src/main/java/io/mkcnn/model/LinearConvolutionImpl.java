@@ -2,6 +2,7 @@ package io.mkcnn.model;
 
 import io.mkcnn.runtime.NativeRuntime;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -17,8 +18,30 @@ public class LinearConvolutionImpl extends ConvolutionLayer {
     public LinearConvolutionImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         if (dataType == DataType.FLOAT) {
-            helper = new DnnlConvolutionHelper(NativeRuntime.precision(), layerConf().hasBias());
+            helper = new DnnlConvolutionHelper(NativeRuntime.precision(), layerConf().hasBias(),
+                    ((LinearConvolution) layerConf()).isInputGradient());
         }
+    }
+
+    /**
+     * With the project's kernels, goes to them directly: DL4J's own {@code preOutput} first copies a channels-last
+     * input into NCHW, which its helpers do not use.
+     */
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
+                                                 LayerWorkspaceMgr workspaceMgr) {
+        if (!(helper instanceof DnnlConvolutionHelper h) || input == null || input.rank() != 4
+                || input.dataType() != DataType.FLOAT) {
+            return super.preOutput(training, forBackprop, workspaceMgr);
+        }
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        INDArray bias = c.hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr)
+                : null;
+        validateInputDepth(weights.size(1));
+        INDArray out = h.preOutput(input, weights, bias, c.getKernelSize(), c.getStride(), c.getPadding(), null, null,
+                c.getConvolutionMode(), c.getDilation(), c.getCnn2dDataFormat(), workspaceMgr);
+        return out == null ? super.preOutput(training, forBackprop, workspaceMgr) : new Pair<>(out, null);
     }
 
     @Override

@@ -71,8 +71,12 @@ public final class MultiKernelNet {
                         CNN2DFormat.NCHW));
 
         CNN2DFormat f = options.layout();
-        g.addLayer("stem_conv", conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
-                Activation.IDENTITY, linearConvolutions, f), INPUT);
+        ConvolutionLayer stem = conv(spec.stemKernel(), spec.stemKernel(), spec.stemFilters(), false,
+                Activation.IDENTITY, linearConvolutions, f);
+        if (stem instanceof LinearConvolution l) {
+            l.setInputGradient(false); // it reads the network's input
+        }
+        g.addLayer("stem_conv", stem, INPUT);
         if (f == CNN2DFormat.NHWC) {
             g.inputPreProcessor("stem_conv", new NchwToNhwc());
         }
@@ -132,7 +136,7 @@ public final class MultiKernelNet {
     }
 
     private static ActivationLayer relu() {
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
+        return new Relu();
     }
 
     private static SubsamplingLayer maxPool(CNN2DFormat format) {
