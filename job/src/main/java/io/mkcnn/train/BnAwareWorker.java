@@ -1,8 +1,7 @@
 package io.mkcnn.train;
 
-import io.mkcnn.model.Kernels;
-import io.mkcnn.config.NativeSettings;
 import io.mkcnn.bn.BnStatsRecorder;
+import io.mkcnn.config.NativeSettings;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,16 +48,18 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
      * DL4J's worker builds its network from {@code ComputationGraphConfiguration.clone()}, which drops the iteration
      * and epoch counts: every round would restart at iteration 0, so an iteration-based learning-rate schedule never
      * advanced and Adam's bias correction ({@code 1 - beta^t}) was applied for t = 1..frequency each round, scaling
-     * its steps by 0.15-0.32. The counts are copied from the broadcast configuration.
+     * its steps by 0.15-0.32. The counts are copied from the broadcast configuration. The network itself comes from
+     * {@link WorkerNetworks}, which keeps it between rounds.
      */
     @Override
     public ComputationGraph getInitialModelGraph() {
         NativeRuntime.apply(settings);
-        ComputationGraph net = super.getInitialModelGraph();
-        ComputationGraphConfiguration driver = broadcast.getValue().getGraphConfiguration();
+        NetBroadcastTuple tuple = broadcast.getValue();
+        ComputationGraph net = WorkerNetworks.take(tuple);
+        ComputationGraphConfiguration driver = tuple.getGraphConfiguration();
         net.getConfiguration().setIterationCount(driver.getIterationCount());
         net.getConfiguration().setEpochCount(driver.getEpochCount());
-        return Kernels.attach(net);
+        return net;
     }
 
     @Override
@@ -73,14 +74,17 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
-        INDArray params = r.getParameters();
+        // copies: the network goes back to the pool for the next task, and DL4J's result holds views of it
+        INDArray params = r.getParameters().dup();
+        INDArray updater = r.getUpdaterState() == null ? null : r.getUpdaterState().dup();
+        WorkerNetworks.giveBack(network);
         TaskContext task = TaskContext.get();
         if (poison && task != null && task.partitionId() == 0) {
-            params = params.dup().assign(Double.NaN); // test-only failure injection (debug.nan.round)
+            params.assign(Double.NaN); // test-only failure injection (debug.nan.round)
         }
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         String worker = env == null ? "local" : env.executorId() + "@" + env.blockManager().blockManagerId().host();
-        return new RoundResult(params, r.getUpdaterState(), r.getScore(), recorder.moments(),
+        return new RoundResult(params, updater, r.getScore(), recorder.moments(),
                 recorder.examples(), recorder.batches(), fitNanos, worker,
                 NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
     }

@@ -1,0 +1,74 @@
+package io.mkcnn.train;
+
+import io.mkcnn.model.Kernels;
+import io.mkcnn.runtime.NativeRuntime;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The executor JVM's networks, kept between rounds. DL4J's worker builds a new network for every round (its
+ * layers, its workspaces and the kernels' primitives and buffers, which then warm up again during the round's
+ * first minibatches); here a task takes an idle network of the round's configuration, loads the broadcast
+ * parameters and updater state into it, and gives it back when its result is taken. A network serves one task
+ * at a time. Networks are kept for one configuration (and precision) at a time.
+ */
+final class WorkerNetworks {
+    private static final Map<String, Deque<ComputationGraph>> IDLE = new HashMap<>();
+
+    private WorkerNetworks() {
+    }
+
+    /** A network with the broadcast configuration, parameters and updater state (zeros when there is none). */
+    static ComputationGraph take(NetBroadcastTuple tuple) {
+        ComputationGraphConfiguration conf = tuple.getGraphConfiguration();
+        String key = key(conf);
+        ComputationGraph net;
+        synchronized (IDLE) {
+            IDLE.keySet().removeIf(k -> !k.equals(key));
+            Deque<ComputationGraph> idle = IDLE.get(key);
+            net = idle == null ? null : idle.poll();
+        }
+        if (net == null) {
+            net = new ComputationGraph(conf.clone());
+            net.init(tuple.getParameters().unsafeDuplication(), false);
+            if (tuple.getUpdaterState() != null) {
+                net.setUpdater(new ComputationGraphUpdater(net, tuple.getUpdaterState().unsafeDuplication()));
+            }
+            return Kernels.attach(net);
+        }
+        net.params().assign(tuple.getParameters());
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state != null) {
+            if (tuple.getUpdaterState() != null) {
+                state.assign(tuple.getUpdaterState());
+            } else {
+                state.assign(0);
+            }
+        }
+        net.clear();
+        return net;
+    }
+
+    /** Makes a network taken by {@link #take} available to the next task; its result must have been copied. */
+    static void giveBack(ComputationGraph net) {
+        String key = key(net.getConfiguration());
+        synchronized (IDLE) {
+            IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).push(net);
+        }
+    }
+
+    /** The configuration without its iteration and epoch counts (which change every round), and the precision. */
+    private static String key(ComputationGraphConfiguration conf) {
+        ComputationGraphConfiguration c = conf.clone();
+        c.setIterationCount(0);
+        c.setEpochCount(0);
+        return NativeRuntime.precision() + "\n" + c.toJson();
+    }
+}
