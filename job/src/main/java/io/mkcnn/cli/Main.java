@@ -3,6 +3,7 @@ package io.mkcnn.cli;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.DownloadException;
 import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.kernels.UnsupportedPrecisionException;
 import io.mkcnn.store.OutputException;
 import io.mkcnn.train.NonFiniteRoundException;
 import java.util.Arrays;
@@ -72,13 +73,17 @@ public final class Main {
     /** Logs a failure the way a user should see it and chooses its exit code. */
     static ExitCode report(String command, Throwable t) {
         Throwable cause = find(t, InvalidConfigException.class, InvalidDataException.class, OutputException.class,
-                NonFiniteRoundException.class, DownloadException.class);
+                NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class);
         if (cause instanceof InvalidConfigException e) {
             System.err.println("error: invalid configuration or arguments:");
             e.problems().forEach(p -> System.err.println("  " + p));
             if (e.problems().stream().anyMatch(p -> p.startsWith("unknown command"))) {
                 System.err.println(USAGE);
             }
+            return ExitCode.INVALID_CONFIG;
+        }
+        if (cause instanceof UnsupportedPrecisionException) {
+            System.err.println("error: " + cause.getMessage());
             return ExitCode.INVALID_CONFIG;
         }
         if (cause instanceof OutputException) {

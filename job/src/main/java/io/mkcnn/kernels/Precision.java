@@ -12,7 +12,7 @@ public enum Precision {
     /**
      * The precision to use on a CPU with the given instruction set.
      *
-     * @throws IllegalStateException when bf16 is asked for and the CPU has no bf16 instructions
+     * @throws UnsupportedPrecisionException when bf16 is asked for and the CPU has no bf16 instructions
      */
     public Precision resolve(Isa isa) {
         return switch (this) {
@@ -20,7 +20,7 @@ public enum Precision {
             case FP32 -> FP32;
             case BF16 -> {
                 if (!isa.hasBf16()) {
-                    throw new IllegalStateException("model.precision=bf16 needs a CPU with AVX512-BF16 or AMX-BF16;"
+                    throw new UnsupportedPrecisionException("model.precision=bf16 needs a CPU with AVX512-BF16 or AMX-BF16;"
                             + " this one offers " + isa + " (use model.precision=fp32 or auto)");
                 }
                 yield BF16;

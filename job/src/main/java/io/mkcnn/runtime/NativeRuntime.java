@@ -63,7 +63,7 @@ public final class NativeRuntime {
     /**
      * Chooses the convolutions' precision for this JVM (networks built afterwards use it) and logs the choice.
      *
-     * @throws IllegalStateException when {@code bf16} is asked for on a CPU without bf16 instructions
+     * @throws io.mkcnn.kernels.UnsupportedPrecisionException when {@code bf16} is asked for on a CPU without bf16 instructions
      */
     public static synchronized Precision configurePrecision(Precision requested) {
         Precision chosen = requested.resolve(Dnnl.isa());

@@ -28,7 +28,7 @@ class PrecisionTest {
 
     @Test
     void bf16IsRefusedWithAClearMessageOnACpuWithoutIt() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        UnsupportedPrecisionException e = assertThrows(UnsupportedPrecisionException.class,
                 () -> Precision.BF16.resolve(Isa.AVX512_CORE));
         assertEquals("model.precision=bf16 needs a CPU with AVX512-BF16 or AMX-BF16; this one offers AVX512_CORE"
                 + " (use model.precision=fp32 or auto)", e.getMessage());
