@@ -88,9 +88,10 @@ public final class DnnlBatchNorm implements AutoCloseable {
     private void run(primitive prim, IntMemoryMap args, Object... pairs) {
         for (int i = 0; i < pairs.length; i += 2) {
             INDArray a = (INDArray) pairs[i + 1];
-            if (a.dataType() != DataType.FLOAT || !DnnlConvolution.denseRowMajor(a)) {
-                throw new IllegalArgumentException("batch norm arrays must be contiguous float32 c-order, got "
-                        + a.shapeInfoToString());
+            long expected = ((memory) pairs[i]).get_desc().get_size() / Float.BYTES;
+            if (a.dataType() != DataType.FLOAT || !DnnlConvolution.denseRowMajor(a) || a.length() != expected) {
+                throw new IllegalArgumentException("batch norm arrays must be contiguous float32 c-order with "
+                        + expected + " elements, got " + a.shapeInfoToString());
             }
             ((memory) pairs[i]).set_data_handle(Dnnl.address(a));
         }

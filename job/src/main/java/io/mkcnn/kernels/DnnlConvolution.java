@@ -70,6 +70,11 @@ public final class DnnlConvolution implements AutoCloseable {
         check(weights, "weights");
         check(dst, "dst");
         Plan p = plan(src);
+        checkLength(weights, p.weightsLength, "weights");
+        checkLength(dst, p.dstLength, "dst");
+        if (this.bias) {
+            checkLength(bias, geometry.outChannels(), "bias");
+        }
         p.fwd.run(stream, src, weights, this.bias ? bias : null, dst);
     }
 
@@ -84,8 +89,15 @@ public final class DnnlConvolution implements AutoCloseable {
         check(diffDst, "diffDst");
         check(diffWeights, "diffWeights");
         Plan p = plan(src);
+        checkLength(weights, p.weightsLength, "weights");
+        checkLength(diffWeights, p.weightsLength, "diffWeights");
+        checkLength(diffDst, p.dstLength, "diffDst");
+        if (this.bias) {
+            checkLength(diffBias, geometry.outChannels(), "diffBias");
+        }
         if (diffSrc != null) {
             check(diffSrc, "diffSrc");
+            checkLength(diffSrc, src.length(), "diffSrc");
             p.bwdData.run(stream, diffDst, weights, diffSrc);
         }
         p.bwdWeights.run(stream, src, diffDst, diffWeights, this.bias ? diffBias : null);
@@ -108,6 +120,15 @@ public final class DnnlConvolution implements AutoCloseable {
             throw new IllegalArgumentException(name + " must be a contiguous float32 c-order array, got "
                     + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
         }
+    }
+
+    /** The primitives read and write whole arrays: one of the wrong size would be read or written out of bounds. */
+    private static void checkLength(INDArray a, long expected, String name) {
+        if (a == null || a.length() != expected) {
+            throw new IllegalArgumentException(name + " must have " + expected + " elements, got "
+                    + (a == null ? "none" : a.shapeInfoToString()));
+        }
+        check(a, name);
     }
 
     /** Whether the elements lie in row-major order without gaps (strides of size-1 dimensions do not matter). */
@@ -136,6 +157,8 @@ public final class DnnlConvolution implements AutoCloseable {
 
     /** The primitives and buffers for one input shape. */
     private final class Plan implements AutoCloseable {
+        final long weightsLength;
+        final long dstLength;
         final Forward fwd;
         final BackwardData bwdData;
         final BackwardWeights bwdWeights;
@@ -148,6 +171,8 @@ public final class DnnlConvolution implements AutoCloseable {
             long[] srcDims = {n, g.inChannels(), h, w};
             long[] wDims = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
             long[] dstDims = {n, g.outChannels(), oh, ow};
+            weightsLength = g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW();
+            dstLength = n * g.outChannels() * oh * ow;
             format_tag act = channelsLast ? format_tag.nhwc : format_tag.nchw;
             memory.desc srcUser = desc(srcDims, data_type.f32, act);
             memory.desc wUser = desc(wDims, data_type.f32, format_tag.oihw);

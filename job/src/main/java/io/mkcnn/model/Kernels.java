@@ -5,13 +5,16 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Puts the project's oneDNN kernels behind a built network's batch-normalisation layers. (Its convolutions get
  * theirs when they are built: see {@link LinearConvolutionImpl}.) DL4J's batch-normalisation layer picks its helper
  * in its constructor from a fixed list, so the helper is replaced afterwards; the saved model is not affected.
- * Call it on every network that trains or predicts, after it is built or loaded; it is idempotent.
+ * Call it on every network that trains or predicts, after it is built or loaded; it is idempotent. The kernels
+ * live as long as their layer (their native objects are freed with it).
  */
 public final class Kernels {
     private static final Field BN_HELPER;
@@ -31,10 +34,10 @@ public final class Kernels {
     /** @return the network, with every float32 batch-normalisation layer served by oneDNN kernels */
     public static ComputationGraph attach(ComputationGraph net) {
         for (Layer layer : net.getLayers()) {
-            if (layer instanceof BatchNormalization bn && bn.getParam(
-                    org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA) != null
-                    && bn.getParam(org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GAMMA)
-                    .dataType() == DataType.FLOAT) {
+            INDArray gamma = layer instanceof BatchNormalization
+                    ? layer.getParam(BatchNormalizationParamInitializer.GAMMA) : null;
+            if (gamma != null && gamma.dataType() == DataType.FLOAT) {
+                BatchNormalization bn = (BatchNormalization) layer;
                 try {
                     if (!(BN_HELPER.get(bn) instanceof DnnlBatchNormHelper)) {
                         BN_HELPER.set(bn, (BatchNormalizationHelper) new DnnlBatchNormHelper());

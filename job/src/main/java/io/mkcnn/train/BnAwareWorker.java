@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
@@ -48,18 +47,13 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
      * DL4J's worker builds its network from {@code ComputationGraphConfiguration.clone()}, which drops the iteration
      * and epoch counts: every round would restart at iteration 0, so an iteration-based learning-rate schedule never
      * advanced and Adam's bias correction ({@code 1 - beta^t}) was applied for t = 1..frequency each round, scaling
-     * its steps by 0.15-0.32. The counts are copied from the broadcast configuration. The network itself comes from
-     * {@link WorkerNetworks}, which keeps it between rounds.
+     * its steps by 0.15-0.32. {@link WorkerNetworks} copies the counts from the broadcast configuration into the
+     * network it hands out (a kept one from an earlier round, or a new one).
      */
     @Override
     public ComputationGraph getInitialModelGraph() {
         NativeRuntime.apply(settings);
-        NetBroadcastTuple tuple = broadcast.getValue();
-        ComputationGraph net = WorkerNetworks.take(tuple);
-        ComputationGraphConfiguration driver = tuple.getGraphConfiguration();
-        net.getConfiguration().setIterationCount(driver.getIterationCount());
-        net.getConfiguration().setEpochCount(driver.getEpochCount());
-        return net;
+        return WorkerNetworks.take(broadcast.getValue());
     }
 
     @Override

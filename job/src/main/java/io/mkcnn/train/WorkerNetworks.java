@@ -21,17 +21,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class WorkerNetworks {
     private static final Map<String, Deque<ComputationGraph>> IDLE = new HashMap<>();
+    /** The key each handed-out network was taken under (its own configuration changes as it trains). */
+    private static final Map<ComputationGraph, String> KEYS = new java.util.IdentityHashMap<>();
 
     private WorkerNetworks() {
     }
 
-    /** A network with the broadcast configuration, parameters and updater state (zeros when there is none). */
+    /**
+     * A network with the broadcast configuration (iteration and epoch counts included), parameters and updater
+     * state (zeros when there is none).
+     */
     static ComputationGraph take(NetBroadcastTuple tuple) {
+        ComputationGraph net = idleOrNew(tuple);
+        // the configuration's clone() drops the counts, and a kept network carries its last round's
+        ComputationGraphConfiguration driver = tuple.getGraphConfiguration();
+        net.getConfiguration().setIterationCount(driver.getIterationCount());
+        net.getConfiguration().setEpochCount(driver.getEpochCount());
+        return net;
+    }
+
+    private static ComputationGraph idleOrNew(NetBroadcastTuple tuple) {
         ComputationGraphConfiguration conf = tuple.getGraphConfiguration();
         String key = key(conf);
         ComputationGraph net;
         synchronized (IDLE) {
             IDLE.keySet().removeIf(k -> !k.equals(key));
+            KEYS.values().removeIf(k -> !k.equals(key));
             Deque<ComputationGraph> idle = IDLE.get(key);
             net = idle == null ? null : idle.poll();
         }
@@ -40,6 +55,9 @@ final class WorkerNetworks {
             net.init(tuple.getParameters().unsafeDuplication(), false);
             if (tuple.getUpdaterState() != null) {
                 net.setUpdater(new ComputationGraphUpdater(net, tuple.getUpdaterState().unsafeDuplication()));
+            }
+            synchronized (IDLE) {
+                KEYS.put(net, key);
             }
             return Kernels.attach(net);
         }
@@ -58,9 +76,11 @@ final class WorkerNetworks {
 
     /** Makes a network taken by {@link #take} available to the next task; its result must have been copied. */
     static void giveBack(ComputationGraph net) {
-        String key = key(net.getConfiguration());
         synchronized (IDLE) {
-            IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).push(net);
+            String key = KEYS.get(net);
+            if (key != null) {
+                IDLE.computeIfAbsent(key, k -> new ArrayDeque<>()).push(net);
+            }
         }
     }
 

@@ -67,6 +67,19 @@ class DnnlConvolutionTest {
         return channelsLast ? a.permute(0, 3, 1, 2).dup('c') : a;
     }
 
+    @Test
+    void arraysOfTheWrongSizeAreRefusedBeforeTheKernelRuns() {
+        try (DnnlConvolution k = new DnnlConvolution(ConvGeometry.same(C, O, 3, 3), false, Precision.FP32, false)) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, N, C, H, W);
+            INDArray w = Nd4j.rand(DataType.FLOAT, O, C, 3, 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> k.forward(x, w, null, Nd4j.create(DataType.FLOAT, N, O, H - 1, W)));
+            assertTrue(e.getMessage().startsWith("dst must have " + (N * O * H * W) + " elements"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> k.forward(x, Nd4j.rand(DataType.FLOAT, O, C, 1, 1),
+                    null, Nd4j.create(DataType.FLOAT, N, O, H, W)));
+        }
+    }
+
     private static void check(int kh, int kw, boolean bias, Precision precision, boolean channelsLast,
                               double tolerance) {
         Nd4j.getRandom().setSeed(kh * 10 + kw);
