@@ -4,6 +4,7 @@ import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,6 +34,26 @@ public final class Dnnl {
     /** The instruction set oneDNN's kernels use on this CPU (at most what {@code ONEDNN_MAX_CPU_ISA} allows). */
     public static Isa isa() {
         return Isa.fromDnnl(dnnl.get_effective_cpu_isa().value);
+    }
+
+    /** Whether the elements lie in row-major order without gaps (strides of size-1 dimensions do not matter). */
+    public static boolean denseRowMajor(INDArray a) {
+        if (a.isEmpty()) {
+            return false;
+        }
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+            expected *= a.size(d);
+        }
+        return true;
+    }
+
+    /** The array itself when it is dense float32, else a dense float32 copy: what the kernels take. */
+    public static INDArray dense(INDArray a) {
+        return denseRowMajor(a) && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
     /** A pointer to an array's first element (its buffer plus offset); the array must stay alive while in use. */

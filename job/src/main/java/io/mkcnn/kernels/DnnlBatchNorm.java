@@ -89,7 +89,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
         for (int i = 0; i < pairs.length; i += 2) {
             INDArray a = (INDArray) pairs[i + 1];
             long expected = ((memory) pairs[i]).get_desc().get_size() / Float.BYTES;
-            if (a.dataType() != DataType.FLOAT || !DnnlConvolution.denseRowMajor(a) || a.length() != expected) {
+            if (a.dataType() != DataType.FLOAT || !Dnnl.denseRowMajor(a) || a.length() != expected) {
                 throw new IllegalArgumentException("batch norm arrays must be contiguous float32 c-order with "
                         + expected + " elements, got " + a.shapeInfoToString());
             }

@@ -116,7 +116,7 @@ public final class DnnlConvolution implements AutoCloseable {
     }
 
     private static void check(INDArray a, String name) {
-        if (a.dataType() != DataType.FLOAT || !denseRowMajor(a)) {
+        if (a.dataType() != DataType.FLOAT || !Dnnl.denseRowMajor(a)) {
             throw new IllegalArgumentException(name + " must be a contiguous float32 c-order array, got "
                     + a.dataType() + " " + a.ordering() + " " + a.shapeInfoToString());
         }
@@ -129,21 +129,6 @@ public final class DnnlConvolution implements AutoCloseable {
                     + (a == null ? "none" : a.shapeInfoToString()));
         }
         check(a, name);
-    }
-
-    /** Whether the elements lie in row-major order without gaps (strides of size-1 dimensions do not matter). */
-    public static boolean denseRowMajor(INDArray a) {
-        if (a.isEmpty()) {
-            return false;
-        }
-        long expected = 1;
-        for (int d = a.rank() - 1; d >= 0; d--) {
-            if (a.size(d) != 1 && a.stride(d) != expected) {
-                return false;
-            }
-            expected *= a.size(d);
-        }
-        return true;
     }
 
     @Override

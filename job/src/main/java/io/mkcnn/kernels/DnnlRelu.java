@@ -54,7 +54,7 @@ public final class DnnlRelu implements AutoCloseable {
 
     private Plan plan(INDArray a, INDArray b) {
         for (INDArray x : new INDArray[] {a, b}) {
-            if (x.dataType() != DataType.FLOAT || !DnnlConvolution.denseRowMajor(x)) {
+            if (x.dataType() != DataType.FLOAT || !Dnnl.denseRowMajor(x)) {
                 throw new IllegalArgumentException("ReLU arrays must be dense float32, got " + x.shapeInfoToString());
             }
         }

@@ -1,7 +1,7 @@
 package io.mkcnn.model;
 
+import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.DnnlBatchNorm;
-import io.mkcnn.kernels.DnnlConvolution;
 import java.util.Collections;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -51,7 +51,7 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
             return null;
         }
         DnnlBatchNorm k = kernel(eps, format);
-        INDArray src = dense(x);
+        INDArray src = Dnnl.dense(x);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, src.shape(), 'c');
         if (training) {
             long channels = src.size(format == CNN2DFormat.NHWC ? 3 : 1);
@@ -61,9 +61,9 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
                     varCache = Nd4j.createUninitialized(DataType.FLOAT, channels);
                 }
             }
-            k.forwardTraining(src, dense(gamma), dense(beta), out, meanCache, varCache);
+            k.forwardTraining(src, Dnnl.dense(gamma), Dnnl.dense(beta), out, meanCache, varCache);
         } else {
-            k.forwardInference(src, dense(gamma), dense(beta), dense(mean), dense(var), out);
+            k.forwardInference(src, Dnnl.dense(gamma), Dnnl.dense(beta), Dnnl.dense(mean), Dnnl.dense(var), out);
         }
         return out;
     }
@@ -75,10 +75,11 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(input, format, gamma, beta) || meanCache == null || dGammaView == null) {
             return null;
         }
-        INDArray src = dense(input);
+        INDArray src = Dnnl.dense(input);
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 src.shape(), 'c');
-        kernel(eps, format).backward(src, dense(epsilon), dense(gamma), dense(beta), meanCache, varCache, epsAtInput, dGammaView,
+        kernel(eps, format).backward(src, Dnnl.dense(epsilon), Dnnl.dense(gamma), Dnnl.dense(beta), meanCache,
+                varCache, epsAtInput, dGammaView,
                 dBetaView);
         Gradient g = new DefaultGradient();
         g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
@@ -118,8 +119,4 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
                 && beta != null && gamma.dataType() == DataType.FLOAT;
     }
 
-    private static INDArray dense(INDArray a) {
-        return DnnlConvolution.denseRowMajor(a) && a.dataType() == DataType.FLOAT ? a
-                : a.castTo(DataType.FLOAT).dup('c');
-    }
 }

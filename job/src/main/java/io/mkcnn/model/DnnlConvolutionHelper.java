@@ -1,6 +1,7 @@
 package io.mkcnn.model;
 
 import io.mkcnn.kernels.ConvGeometry;
+import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.DnnlConvolution;
 import io.mkcnn.kernels.Precision;
 import java.util.Arrays;
@@ -63,7 +64,7 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 last ? new long[] {input.size(0), oh, ow, weights.size(0)}
                         : new long[] {input.size(0), weights.size(0), oh, ow}, 'c');
-        k.forward(dense(input), dense(weights), hasBias ? dense(bias) : null, out);
+        k.forward(Dnnl.dense(input), Dnnl.dense(weights), hasBias ? Dnnl.dense(bias) : null, out);
         return out;
     }
 
@@ -83,7 +84,8 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
         INDArray gradAtInput = inputGradient
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c')
                 : workspaceMgr.create(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        k.backward(dense(input), dense(weights), dense(delta), inputGradient ? gradAtInput : null, weightGradView,
+        k.backward(Dnnl.dense(input), Dnnl.dense(weights), Dnnl.dense(delta), inputGradient ? gradAtInput : null,
+                weightGradView,
                 hasBias ? biasGradView : null);
         Gradient g = new DefaultGradient();
         if (hasBias) {
@@ -134,7 +136,4 @@ final class DnnlConvolutionHelper implements ConvolutionHelper {
                 pad[0], pad[1]);
     }
 
-    private static INDArray dense(INDArray a) {
-        return DnnlConvolution.denseRowMajor(a) && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
-    }
 }

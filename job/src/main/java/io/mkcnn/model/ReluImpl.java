@@ -1,6 +1,6 @@
 package io.mkcnn.model;
 
-import io.mkcnn.kernels.DnnlConvolution;
+import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.DnnlRelu;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -25,7 +25,7 @@ public class ReluImpl extends ActivationLayer {
     }
 
     private boolean handles(INDArray a) {
-        return a.dataType() == DataType.FLOAT && DnnlConvolution.denseRowMajor(a);
+        return a.dataType() == DataType.FLOAT && Dnnl.denseRowMajor(a);
     }
 
     private DnnlRelu kernel() {
