@@ -38,6 +38,7 @@ class StandaloneClusterIT {
     static Path tmp;
     static int masterPort;
     static int webPort;
+    static int driverUiPort;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -54,6 +55,7 @@ class StandaloneClusterIT {
                     "--work-dir", tmp.resolve("work" + i).toString(), "spark://127.0.0.1:" + masterPort);
         }
         waitFor(() -> aliveWorkers() == 2, "two alive workers");
+        driverUiPort = freePort();
     }
 
     @AfterAll
@@ -128,6 +130,52 @@ class StandaloneClusterIT {
                         .contains("CoarseGrainedExecutorBackend")).toList();
     }
 
+    /** The {@code --executor-id} an executor JVM was started with. */
+    private static String executorId(ProcessHandle executor) {
+        String[] args = executor.info().arguments().orElse(new String[0]);
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--executor-id")) {
+                return args[i + 1];
+            }
+        }
+        return "";
+    }
+
+    /** Polls the driver's status API until an executor has an active task; returns its id. */
+    @SuppressWarnings("unchecked")
+    private static String waitForBusyExecutor(Process driver) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        String api = "http://127.0.0.1:" + driverUiPort + "/api/v1/applications";
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (driver.isAlive() && System.nanoTime() < deadline) {
+            try {
+                List<Map<String, Object>> apps = json.readValue(get(http, api), List.class);
+                String id = (String) apps.get(0).get("id");
+                List<Map<String, Object>> executors = json.readValue(get(http, api + "/" + id + "/executors"),
+                        List.class);
+                for (Map<String, Object> e : executors) {
+                    if (!"driver".equals(e.get("id")) && ((Number) e.get("activeTasks")).intValue() > 0) {
+                        return (String) e.get("id");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // the UI is not up yet, or the answer was partial: ask again
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no executor ran a task within 2 minutes (driver alive: " + driver.isAlive() + ")");
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(url + ": HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
     /** Submits a 2-epoch, 8-round training of the synthetic data through submit.sh to the cluster. */
     private static Process submit(Path out, Path log) throws IOException {
         Path data = tmp.resolve("data");
@@ -135,8 +183,8 @@ class StandaloneClusterIT {
             SyntheticCifar.write(data, 1280, 21);
         }
         List<String> cmd = List.of(ROOT.resolve("submit.sh").toString(), "--master", "spark://127.0.0.1:" + masterPort,
-                "--conf", "spark.driver.host=127.0.0.1", "--executor-memory", "1500m", "--conf",
-                "spark.executor.cores=1", "--conf", "spark.task.maxFailures=4",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.port=" + driverUiPort,
+                "--executor-memory", "1500m", "--conf", "spark.executor.cores=1", "--conf", "spark.task.maxFailures=4",
                 "train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
                 "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
                 "--epochs", "2", "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5",
@@ -202,13 +250,16 @@ class StandaloneClusterIT {
         Path log = tmp.resolve("driver.log");
         Process driver = submit(out, log);
 
-        // wait for the second round to be logged, then kill an executor one second into the third
+        // wait for the second round to be logged, then kill an executor while it runs a task of a later round
+        // (the driver's status API says which executor has an active task; a fixed delay can fall between tasks)
         waitForLine(driver, log, "][round 2/");
         List<ProcessHandle> executors = executors();
         assertEquals(2, executors.size(), "one executor JVM per worker");
         assertFalse(executors.stream().anyMatch(e -> e.pid() == driver.pid()), "executors are not the driver");
-        Thread.sleep(1000);
-        executors.get(0).destroyForcibly(); // SIGKILL
+        String busy = waitForBusyExecutor(driver);
+        ProcessHandle victim = executors.stream().filter(e -> executorId(e).equals(busy)).findFirst()
+                .orElseThrow(() -> new AssertionError("no executor JVM with --executor-id " + busy));
+        victim.destroyForcibly(); // SIGKILL
         assertTrue(driver.waitFor(10, TimeUnit.MINUTES), "driver did not finish");
         String driverLog = Files.readString(log);
         assertEquals(0, driver.exitValue(), driverLog);
