@@ -20,8 +20,9 @@ COMMANDS=" train evaluate predict generate download demo bench bn-study "
 # Split the arguments: Spark options up to the first subcommand, the job's after it.
 spark_args=()
 job_args=()
+help=false
 while [[ $# -gt 0 ]]; do
-  if [[ "$COMMANDS" == *" $1 "* ]]; then
+  if [[ "$COMMANDS" == *" $1 "* || "$1" == --help || "$1" == -h || "$1" == --version || "$1" == -V ]]; then
     job_args=("$@")
     break
   fi
@@ -31,8 +32,12 @@ done
 if [[ ${#job_args[@]} -eq 0 ]]; then
   echo "error: no command given (expected one of:$COMMANDS)" >&2
   echo "usage: ./submit.sh [spark-submit options] {train|evaluate|predict|generate|download|demo|bench|bn-study} [options]" >&2
+  echo "       ./submit.sh --help, ./submit.sh COMMAND --help: every option, its default and the exit codes" >&2
   exit 2
 fi
+for a in "${job_args[@]}"; do
+  [[ "$a" == --help || "$a" == -h || "$a" == --version || "$a" == -V ]] && help=true
+done
 
 build_runtime() {
   echo "submit.sh: building the job (mvn package, first run only)..." >&2
@@ -48,6 +53,12 @@ if [[ -z "$(job_jar)" || ! -d "$RUNTIME/jars" ]]; then
 fi
 JOB_JAR="$(job_jar)"
 THIN_JAR="${JOB_JAR%-cluster.jar}.jar"
+
+# Help and version need no Spark: the job's entry point alone prints them.
+if $help; then
+  exec "$JAVA" -cp "$RUNTIME/jars/*:$THIN_JAR" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
+    io.mkcnn.cli.Main "${job_args[@]}"
+fi
 
 # glibc raises its mmap threshold (up to 32 MB) as large blocks are freed, after which ND4J's freed native arrays
 # stay in malloc's arenas instead of going back to the system: a 50-minute local run with evaluations peaked at

@@ -5,8 +5,6 @@ import io.mkcnn.bench.BnStudy;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
-import io.mkcnn.train.Evaluate;
-import io.mkcnn.train.Predict;
 import io.mkcnn.train.Trainer;
 import java.io.IOException;
 import java.io.Reader;
@@ -22,154 +20,342 @@ import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The subcommands: each parses its options into a {@link JobConfig} or arguments and runs. */
-final class Commands {
-    private static final Set<String> TRAIN = Set.of("data", "test", "out", "epochs", "workers", "conf", "set");
-    private static final Set<String> EVALUATE = Set.of("model", "data", "out", "conf", "set");
-    private static final Set<String> PREDICT = Set.of("model", "data", "out", "conf", "set");
-    private static final Set<String> GENERATE = Set.of("out", "records", "seed");
-    private static final Set<String> DOWNLOAD = Set.of("out", "url", "md5");
-    private static final Set<String> BENCH = Set.of("out", "reps", "workers", "cases", "conf", "set");
-    private static final Set<String> STUDY = Set.of("data", "test", "out", "epochs", "workers", "conf", "set");
-    private static final Set<String> DEMO = Set.of("out", "records", "epochs", "workers", "conf", "set");
+/**
+ * The subcommands, parsed by picocli. Options are taken as strings and validated by the job itself (through
+ * {@link JobConfig} for configuration keys), so a bad value gets the same message on the command line as in a
+ * properties file. An option that maps to a configuration key enters the overrides only when it was given: its
+ * help default ({@link Main#defaults}) never hides a value from {@code --conf}.
+ */
+@Command(name = "submit.sh", synopsisHeading = "", customSynopsis = "usage: submit.sh [spark-submit options] COMMAND [options]",
+        mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {"Trains a multi-kernel batch-normalised CNN on CIFAR-10 with DL4J parameter averaging on Spark.",
+            "Spark options (--master, --conf k=v, --executor-memory, ...) come before COMMAND; "
+                + "'submit.sh COMMAND --help' lists a command's options."},
+        commandListHeading = "%nCommands:%n",
+        subcommands = {Commands.Train.class, Commands.Evaluate.class, Commands.Predict.class,
+            Commands.Generate.class, Commands.Download.class, Commands.Demo.class, Commands.Bench.class,
+            Commands.Study.class})
+final class Commands implements Runnable {
+    /** The command names, in the order help lists them. */
+    static final List<String> NAMES = List.of("train", "evaluate", "predict", "generate", "download", "demo",
+            "bench", "bn-study");
 
-    private Commands() {
+    @Override
+    public void run() {
+        throw new InvalidConfigException("no command given (expected one of " + String.join(", ", NAMES) + ")");
     }
 
-    static void run(String command, List<String> args) {
-        switch (command) {
-            case "train" -> train(Args.parse(command, args, TRAIN, Set.of("fresh")));
-            case "evaluate" -> evaluate(Args.parse(command, args, EVALUATE));
-            case "predict" -> predict(Args.parse(command, args, PREDICT));
-            case "generate" -> generate(Args.parse(command, args, GENERATE));
-            case "download" -> download(Args.parse(command, args, DOWNLOAD));
-            case "demo" -> demo(Args.parse(command, args, DEMO, Set.of("fresh")));
-            case "bench" -> bench(Args.parse(command, args, BENCH));
-            case "bn-study" -> bnStudy(Args.parse(command, args, STUDY));
-            default -> throw new InvalidConfigException("unknown command '" + command
-                    + "' (expected train, evaluate, predict, generate, download, demo, bench or bn-study)");
-        }
-    }
+    /** Options shared by the commands that read the job's configuration. */
+    static class ConfigOptions {
+        @Option(names = "--conf", paramLabel = "FILE",
+                description = "properties file of configuration keys (see conf/job.properties); under --set")
+        String conf;
 
-    private static void train(Args a) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> overrides = trainingOverrides("train", a, problems);
-        JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
-    }
+        @Option(names = "--set", paramLabel = "KEY=VALUE",
+                description = "a configuration key, over --conf; repeatable (e.g. --set train.batch=128)")
+        List<String> sets = new ArrayList<>();
 
-    /** Settings from the options of a command that trains: --data, --test, --out, --epochs, --workers, --set. */
-    private static Map<String, String> trainingOverrides(String command, Args a, List<String> problems) {
-        a.require(command, "data", problems);
-        a.require(command, "test", problems);
-        a.require(command, "out", problems);
-        Map<String, String> overrides = new LinkedHashMap<>();
-        put(overrides, "data.train", a.get("data"));
-        put(overrides, "data.test", a.get("test"));
-        put(overrides, "out", a.get("out"));
-        put(overrides, "train.epochs", a.get("epochs"));
-        put(overrides, "train.workers", a.get("workers"));
-        overrides.putAll(a.sets());
-        return overrides;
-    }
-
-    private static void evaluate(Args a) {
-        JobConfig cfg = scoring("evaluate", a);
-        withSpark("mkcnn-evaluate", sc -> new Evaluate(sc, cfg, a.get("model")).run());
-    }
-
-    private static void predict(Args a) {
-        JobConfig cfg = scoring("predict", a);
-        withSpark("mkcnn-predict", sc -> new Predict(sc, cfg, a.get("model")).run());
-    }
-
-    /** The configuration of a command that scores a saved model on --data, writing to --out. */
-    private static JobConfig scoring(String command, Args a) {
-        List<String> problems = new ArrayList<>();
-        a.require(command, "model", problems);
-        a.require(command, "data", problems);
-        a.require(command, "out", problems);
-        Map<String, String> overrides = new LinkedHashMap<>();
-        put(overrides, "data.test", a.get("data"));
-        put(overrides, "out", a.get("out"));
-        overrides.putAll(a.sets());
-        return config(a.get("conf"), overrides, problems);
-    }
-
-    private static void generate(Args a) {
-        List<String> problems = new ArrayList<>();
-        String out = a.require("generate", "out", problems);
-        String records = a.require("generate", "records", problems);
-        int n = positiveInt("generate", "records", records, problems);
-        long seed = a.get("seed") == null ? 1L : longValue("generate", "seed", a.get("seed"), problems);
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
-        }
-        SyntheticCifar.write(Path.of(out), n, seed);
-    }
-
-    private static void download(Args a) {
-        List<String> problems = new ArrayList<>();
-        String out = a.require("download", "out", problems);
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
-        }
-        String url = a.get("url") == null ? CifarDownloader.DEFAULT_URL : a.get("url");
-        String md5 = a.get("md5") == null ? CifarDownloader.DEFAULT_MD5 : a.get("md5");
-        new CifarDownloader(url, md5).download(Path.of(out));
-    }
-
-    private static void demo(Args a) {
-        List<String> problems = new ArrayList<>();
-        String out = a.require("demo", "out", problems);
-        int records = a.get("records") == null ? 6000 : positiveInt("demo", "records", a.get("records"), problems);
-        if (!problems.isEmpty()) {
-            throw new InvalidConfigException(problems);
-        }
-        Path data = Path.of(out, "data");
-        if (!Files.isDirectory(data)) {
-            SyntheticCifar.write(data, records, 1L);
-        }
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("data.train", data.resolve("synthetic_batch_*.bin").toString());
-        overrides.put("data.test", data.resolve("synthetic_test_batch.bin").toString());
-        overrides.put("out", Path.of(out, "run").toString());
-        overrides.put("train.epochs", a.get("epochs") == null ? "3" : a.get("epochs"));
-        put(overrides, "train.workers", a.get("workers"));
-        overrides.putAll(a.sets());
-        JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg, a.flag("fresh")).run());
-    }
-
-    private static void bench(Args a) {
-        List<String> problems = new ArrayList<>();
-        a.require("bench", "out", problems);
-        int reps = a.get("reps") == null ? 3 : positiveInt("bench", "reps", a.get("reps"), problems);
-        Map<String, String> overrides = new LinkedHashMap<>();
-        put(overrides, "out", a.get("out"));
-        put(overrides, "train.workers", a.get("workers"));
-        overrides.putAll(a.sets());
-        Set<String> cases = a.get("cases") == null ? Set.copyOf(Benchmark.CASES)
-                : Set.of(a.get("cases").split(","));
-        for (String c : cases) {
-            if (!Benchmark.CASES.contains(c)) {
-                problems.add("bench: --cases " + c + ": expected a comma-separated list of " + Benchmark.CASES);
+        /** The --set pairs; a malformed one is a problem. */
+        Map<String, String> pairs(String command, List<String> problems) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String s : sets) {
+                int kv = s.indexOf('=');
+                if (kv <= 0) {
+                    problems.add(command + ": --set " + s + ": expected key=value");
+                } else {
+                    m.put(s.substring(0, kv).trim(), s.substring(kv + 1));
+                }
             }
+            return m;
         }
-        JobConfig cfg = config(a.get("conf"), overrides, problems);
-        withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, reps, cases).run());
     }
 
-    private static void bnStudy(Args a) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> overrides = trainingOverrides("bn-study", a, problems);
-        // the study's own defaults, under --conf and --set: the configuration the README's reference figures were
-        // measured with (4 workers, 20 minibatches between averagings, Adam 1e-4), for 4 epochs
-        Map<String, String> defaults = Map.of("train.workers", "4", "train.averaging.frequency", "20",
+    /** Options of the commands that train: the data, the output and the common configuration keys. */
+    abstract static class Training implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--data", paramLabel = "PATH",
+                description = "required: training records, CIFAR-10 binary files (local, hdfs:// or s3a://; globs allowed)")
+        String data;
+
+        @Option(names = "--test", paramLabel = "PATH", description = "required: test records, as --data")
+        String test;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "required: the run's directory (checkpoints, model.zip, metrics.json, report.html)")
+        String out;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "epochs to train (default: ${DEFAULT-VALUE})")
+        String epochs;
+
+        @Option(names = "--workers", paramLabel = "N",
+                description = "Spark tasks training in parallel (default: ${DEFAULT-VALUE})")
+        String workers;
+
+        @picocli.CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        /** The overrides these options give, adding a problem for each missing required option. */
+        Map<String, String> overrides(List<String> problems) {
+            String name = spec.name();
+            require(name, "--data", data, problems);
+            require(name, "--test", test, problems);
+            require(name, "--out", out, problems);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            put(overrides, "data.train", data);
+            put(overrides, "data.test", test);
+            put(overrides, "out", out);
+            putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
+            putIfGiven(spec, overrides, "--workers", "train.workers", workers);
+            overrides.putAll(config.pairs(name, problems));
+            return overrides;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = {"Trains (or resumes, or recognises as finished) a run in --out.",
+                "Rerunning the same command resumes an interrupted run from its newest readable checkpoint."})
+    static final class Train extends Training {
+        @Option(names = "--fresh",
+                description = "move an existing run in --out aside (to DIR.previous-TIMESTAMP) and start over")
+        boolean fresh;
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            Map<String, String> overrides = overrides(problems);
+            JobConfig cfg = config(config.conf, overrides, problems);
+            withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, fresh).run());
+        }
+    }
+
+    /** Options of the commands that score a saved model. */
+    abstract static class Scoring implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", paramLabel = "FILE", description = "required: a model.zip written by train")
+        String model;
+
+        @Option(names = "--data", paramLabel = "PATH", description = "required: records to score (CIFAR-10 binary files)")
+        String data;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "required: where to write the results")
+        String out;
+
+        @picocli.CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        JobConfig scoringConfig() {
+            List<String> problems = new ArrayList<>();
+            String name = spec.name();
+            require(name, "--model", model, problems);
+            require(name, "--data", data, problems);
+            require(name, "--out", out, problems);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            put(overrides, "data.test", data);
+            put(overrides, "out", out);
+            overrides.putAll(config.pairs(name, problems));
+            return config(config.conf, overrides, problems);
+        }
+    }
+
+    @Command(name = "evaluate", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = "Scores a saved model on labelled records: DIR/metrics.json (accuracy, per class, confusion).")
+    static final class Evaluate extends Scoring {
+        @Override
+        public void run() {
+            JobConfig cfg = scoringConfig();
+            withSpark("mkcnn-evaluate", sc -> new io.mkcnn.train.Evaluate(sc, cfg, model).run());
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = "Writes a saved model's predictions for records: DIR/predictions.parquet.")
+    static final class Predict extends Scoring {
+        @Override
+        public void run() {
+            JobConfig cfg = scoringConfig();
+            withSpark("mkcnn-predict", sc -> new io.mkcnn.train.Predict(sc, cfg, model).run());
+        }
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = "Writes synthetic CIFAR-10-format data (learnable classes) for trials and tests.")
+    static final class Generate implements Runnable {
+        @Option(names = "--out", paramLabel = "DIR", description = "required: directory for the synthetic_*.bin files")
+        String out;
+
+        @Option(names = "--records", paramLabel = "N", description = "required: training records to write")
+        String records;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "default: ${DEFAULT-VALUE}")
+        String seed;
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            require("generate", "--out", out, problems);
+            require("generate", "--records", records, problems);
+            int n = records == null ? 1 : positiveInt("generate", "records", records, problems);
+            long s = longValue("generate", "seed", seed, problems);
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigException(problems);
+            }
+            SyntheticCifar.write(Path.of(out), n, s);
+        }
+    }
+
+    @Command(name = "download", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = "Downloads and checks the official CIFAR-10 binary archive and unpacks its batches.")
+    static final class Download implements Runnable {
+        @Option(names = "--out", paramLabel = "DIR", description = "required: directory for data_batch_*.bin and test_batch.bin")
+        String out;
+
+        @Option(names = "--url", paramLabel = "URL", defaultValue = CifarDownloader.DEFAULT_URL,
+                description = "default: ${DEFAULT-VALUE}")
+        String url;
+
+        @Option(names = "--md5", paramLabel = "HEX", defaultValue = CifarDownloader.DEFAULT_MD5,
+                description = "expected MD5 of the archive (default: ${DEFAULT-VALUE})")
+        String md5;
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            require("download", "--out", out, problems);
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigException(problems);
+            }
+            new CifarDownloader(url, md5).download(Path.of(out));
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = "Generates a synthetic dataset under DIR/data and trains on it into DIR/run.")
+    static final class Demo implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "required: directory for data/ and run/")
+        String out;
+
+        @Option(names = "--records", paramLabel = "N", defaultValue = "6000",
+                description = "synthetic training records (default: ${DEFAULT-VALUE})")
+        String records;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "epochs to train (default: ${DEFAULT-VALUE})")
+        String epochs;
+
+        @Option(names = "--workers", paramLabel = "N",
+                description = "Spark tasks training in parallel (default: ${DEFAULT-VALUE})")
+        String workers;
+
+        @Option(names = "--fresh", description = "move an existing run in DIR/run aside and start over")
+        boolean fresh;
+
+        @picocli.CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            require("demo", "--out", out, problems);
+            int n = positiveInt("demo", "records", records, problems);
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigException(problems);
+            }
+            Path dataDir = Path.of(out, "data");
+            if (!Files.isDirectory(dataDir)) {
+                SyntheticCifar.write(dataDir, n, 1L);
+            }
+            Map<String, String> overrides = new LinkedHashMap<>();
+            overrides.put("data.train", dataDir.resolve("synthetic_batch_*.bin").toString());
+            overrides.put("data.test", dataDir.resolve("synthetic_test_batch.bin").toString());
+            overrides.put("out", Path.of(out, "run").toString());
+            overrides.put("train.epochs", epochs);
+            putIfGiven(spec, overrides, "--workers", "train.workers", workers);
+            overrides.putAll(config.pairs("demo", problems));
+            JobConfig cfg = config(config.conf, overrides, problems);
+            withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = {"Throughput benchmark on synthetic data: prints a table and writes DIR/bench.json.",
+                "Compare figures measured in one sitting; a shared machine drifts between sittings."})
+    static final class Bench implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "required: directory for bench.json")
+        String out;
+
+        @Option(names = "--reps", paramLabel = "N", defaultValue = "3",
+                description = "timed repetitions per case; the median is reported (default: ${DEFAULT-VALUE})")
+        String reps;
+
+        @Option(names = "--workers", paramLabel = "N",
+                description = "Spark tasks of the spark cases (default: ${DEFAULT-VALUE})")
+        String workers;
+
+        @Option(names = "--cases", paramLabel = "LIST", split = ",",
+                description = "comma-separated cases (default: all of ${COMPLETION-CANDIDATES})",
+                completionCandidates = BenchCases.class)
+        List<String> cases;
+
+        @picocli.CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            require("bench", "--out", out, problems);
+            int r = positiveInt("bench", "reps", reps, problems);
+            Map<String, String> overrides = new LinkedHashMap<>();
+            put(overrides, "out", out);
+            putIfGiven(spec, overrides, "--workers", "train.workers", workers);
+            overrides.putAll(config.pairs("bench", problems));
+            Set<String> chosen = cases == null ? Set.copyOf(Benchmark.CASES) : Set.copyOf(cases);
+            for (String c : chosen) {
+                if (!Benchmark.CASES.contains(c)) {
+                    problems.add("bench: --cases " + c + ": expected a comma-separated list of " + Benchmark.CASES);
+                }
+            }
+            JobConfig cfg = config(config.conf, overrides, problems);
+            withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen).run());
+        }
+    }
+
+    /** The benchmark's cases, for help. */
+    static final class BenchCases implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Benchmark.CASES.iterator();
+        }
+    }
+
+    @Command(name = "bn-study", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = {"BN reconciliation study: 1 worker, IID and class-sorted shards x naive/pooled/recompute.",
+                "Prints a table and writes DIR/study.json; finished runs are reused."})
+    static final class Study extends Training {
+        /** The study's own defaults, under --conf and --set: the configuration its reference figures used. */
+        static final Map<String, String> DEFAULTS = Map.of("train.workers", "4", "train.averaging.frequency", "20",
                 "model.lr", "0.0001", "train.epochs", "4");
-        JobConfig cfg = config(a.get("conf"), defaults, overrides, problems);
-        withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            Map<String, String> overrides = overrides(problems);
+            JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
+            withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
+        }
     }
 
     /** Loads the properties file (if any) under the overrides; throws with every problem found. */
@@ -225,8 +411,21 @@ final class Commands {
         }
     }
 
+    private static void require(String command, String option, String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            problems.add(command + ": missing required option " + option);
+        }
+    }
+
     private static void put(Map<String, String> m, String key, String value) {
         if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    /** Puts an option's value under its configuration key only when the user gave the option. */
+    private static void putIfGiven(CommandSpec spec, Map<String, String> m, String option, String key, String value) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
             m.put(key, value);
         }
     }

@@ -6,33 +6,23 @@ import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.kernels.UnsupportedPrecisionException;
 import io.mkcnn.store.OutputException;
 import io.mkcnn.train.NonFiniteRoundException;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Entry point of every subcommand. It only parses arguments, runs the command and maps its outcome to an
- * exit code ({@link ExitCode}); the commands do the work.
+ * Entry point of every subcommand. It only parses arguments (picocli, {@link Commands}), runs the command and
+ * maps its outcome to an exit code ({@link ExitCode}); the commands do the work.
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-    static final String USAGE = String.join(System.lineSeparator(),
-            "usage: submit.sh [spark options] COMMAND [options]",
-            "  train     --data PATH --test PATH --out DIR [--epochs N] [--workers N] [--conf FILE] [--set key=value ...]",
-            "            [--fresh]   (rerunning resumes an interrupted run; --fresh moves an existing run aside)",
-            "  evaluate  --model DIR/model.zip --data PATH --out DIR [--conf FILE] [--set key=value ...]",
-            "  predict   --model DIR/model.zip --data PATH --out DIR   (writes DIR/predictions.parquet)",
-            "  generate  --out DIR --records N [--seed S]        (synthetic CIFAR-10-format data)",
-            "  download  --out DIR [--url URL] [--md5 HEX]       (official cifar-10-binary.tar.gz)",
-            "  demo      --out DIR [--records N] [--epochs N] [--set key=value ...]",
-            "            (generates a synthetic dataset under DIR/data and trains on it)",
-            "  bench     --out DIR [--reps N] [--workers N] [--cases augment,bnstats,ops,single,...]",
-            "            (throughput benchmark: prints a table, writes DIR/bench.json)",
-            "  bn-study  --data PATH --test PATH --out DIR [--epochs N] [--workers N] [--conf FILE]",
-            "            [--set key=value ...]",
-            "            (BN reconciliation study: 1 worker, IID and class-sorted shards x naive/pooled/recompute;",
-            "            prints a table, writes DIR/study.json)");
 
     private Main() {
     }
@@ -46,18 +36,85 @@ public final class Main {
 
     /** Runs a command line and returns its exit code; never calls System.exit. */
     public static int run(String... args) {
-        if (args.length == 0) {
-            System.err.println(USAGE);
-            return ExitCode.INVALID_CONFIG.code();
+        return commandLine().execute(args);
+    }
+
+    /** The parser of every command, with the job's defaults in help, its exit codes and its error handling. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Commands());
+        cl.setDefaultValueProvider(Main::defaults);
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (ExitCode c : ExitCode.values()) {
+            codes.put(String.format("%3d", c.code()), c.meaning());
         }
-        String command = args[0];
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        try {
-            Commands.run(command, rest);
-            return ExitCode.SUCCESS.code();
-        } catch (Throwable t) {
-            return report(command, t).code();
+        codes.put(ExitCode.SECOND_SIGNAL, "a second SIGTERM/SIGINT: exit at once (resume from the last checkpoint)");
+        List<CommandLine> all = new ArrayList<>(List.of(cl));
+        all.addAll(cl.getSubcommands().values());
+        StringBuilder keys = new StringBuilder();
+        JobConfig.defaults().forEach((k, v) -> keys.append(String.format("  %-28s %s%n", k, v.isEmpty() ? "(none)" : v)));
+        for (CommandLine c : all) {
+            c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+            if (c.getCommandSpec().findOption("--set") != null) {
+                // '%' in a value would be read as a format specifier by picocli
+                c.getCommandSpec().usageMessage().footerHeading("%nConfiguration keys for --set and --conf, with "
+                        + "their defaults (conf/job.properties explains each):%n")
+                        .footer(keys.toString().replace("%", "%%"));
+            }
         }
+        cl.setParameterExceptionHandler(Main::badArguments);
+        cl.setExecutionExceptionHandler((e, c, parsed) -> {
+            ExitCode code = report(c.getCommandName(), e);
+            if (e instanceof InvalidConfigException i && i.problems().stream()
+                    .anyMatch(p -> p.startsWith("no command given"))) {
+                System.err.print(c.getUsageMessage());
+            }
+            return code.code();
+        });
+        return cl;
+    }
+
+    /** Help's default of an option that sets a configuration key: the command's own default, else the job's. */
+    private static String defaults(picocli.CommandLine.Model.ArgSpec arg) {
+        if (!(arg instanceof picocli.CommandLine.Model.OptionSpec o)) {
+            return null;
+        }
+        String key = switch (o.longestName()) {
+            case "--epochs" -> "train.epochs";
+            case "--workers" -> "train.workers";
+            default -> null;
+        };
+        if (key == null) {
+            return null;
+        }
+        String command = arg.command().name();
+        if (command.equals("bn-study") && Commands.Study.DEFAULTS.containsKey(key)) {
+            return Commands.Study.DEFAULTS.get(key);
+        }
+        if (command.equals("demo") && key.equals("train.epochs")) {
+            return "3";
+        }
+        return JobConfig.defaults().get(key);
+    }
+
+    /** Unknown commands and options, missing option values: exit 2 with picocli's suggestions. */
+    private static int badArguments(ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        boolean top = c.getParent() == null;
+        PrintWriter err = new PrintWriter(System.err, true);
+        err.println("error: invalid configuration or arguments:");
+        if (top && e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            err.println("  unknown command '" + u.getUnmatched().get(0) + "' (expected one of "
+                    + String.join(", ", Commands.NAMES) + ")");
+            UnmatchedArgumentException.printSuggestions(e, err);
+            err.print(c.getUsageMessage());
+        } else {
+            err.println("  " + (top ? "" : c.getCommandName() + ": ") + e.getMessage());
+            UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("  ('submit.sh " + (top ? "" : c.getCommandName() + " ") + "--help' lists every option)");
+        }
+        err.flush();
+        return ExitCode.INVALID_CONFIG.code();
     }
 
     /** Runs a command line on an existing SparkContext (which is left running); for tests and embedding. */
@@ -77,9 +134,6 @@ public final class Main {
         if (cause instanceof InvalidConfigException e) {
             System.err.println("error: invalid configuration or arguments:");
             e.problems().forEach(p -> System.err.println("  " + p));
-            if (e.problems().stream().anyMatch(p -> p.startsWith("unknown command"))) {
-                System.err.println(USAGE);
-            }
             return ExitCode.INVALID_CONFIG;
         }
         if (cause instanceof UnsupportedPrecisionException) {

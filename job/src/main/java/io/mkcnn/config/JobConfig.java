@@ -102,6 +102,11 @@ public record JobConfig(
         return c.withEffective(s.effective());
     }
 
+    /** Every configuration key with its default value. */
+    public static Map<String, String> defaults() {
+        return new java.util.TreeMap<>(from(Map.of(), "defaults", Map.of()).effective());
+    }
+
     private JobConfig withEffective(Map<String, String> eff) {
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
