@@ -5,6 +5,7 @@ import io.mkcnn.data.DownloadException;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.kernels.UnsupportedPrecisionException;
 import io.mkcnn.store.OutputException;
+import io.mkcnn.store.RunLockedException;
 import io.mkcnn.train.NonFiniteRoundException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -130,7 +131,12 @@ public final class Main {
     /** Logs a failure the way a user should see it and chooses its exit code. */
     static ExitCode report(String command, Throwable t) {
         Throwable cause = find(t, InvalidConfigException.class, InvalidDataException.class, OutputException.class,
-                NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class);
+                NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class,
+                RunLockedException.class);
+        if (cause instanceof RunLockedException) {
+            System.err.println("error: " + cause.getMessage());
+            return ExitCode.LOCKED;
+        }
         if (cause instanceof InvalidConfigException e) {
             System.err.println("error: invalid configuration or arguments:");
             e.problems().forEach(p -> System.err.println("  " + p));

@@ -29,7 +29,7 @@ public record JobConfig(
         int evalBatch, boolean factorised, CNN2DFormat layout, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
-        int debugFailAfterRounds, int debugNanRound,
+        int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
         Map<String, String> effective) implements Serializable {
 
     /** Learning-rate schedules offered. */
@@ -91,6 +91,8 @@ public record JobConfig(
                 s.intValue("eval.every.epochs", 1, 0, 100_000),
                 s.intValue("debug.fail.after.rounds", 0, 0, Integer.MAX_VALUE),
                 s.intValue("debug.nan.round", 0, 0, Integer.MAX_VALUE),
+                s.intValue("run.lock.stale.seconds", 60, 2, 86_400),
+                s.intValue("stop.grace.seconds", 20, 0, 86_400),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -111,7 +113,7 @@ public record JobConfig(
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
-                debugFailAfterRounds, debugNanRound, Map.copyOf(new LinkedHashMap<>(eff)));
+                debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     /** The native settings every JVM that trains or predicts for this run applies. */
@@ -138,14 +140,16 @@ public record JobConfig(
 
     /**
      * A short hash of the settings that define a training run's result: output locations, checkpointing,
-     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size and test-only failure injection are excluded, so a rerun that only
-     * changes those still resumes.
+     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size, the lock's and the
+     * graceful stop's timings and test-only failure injection are excluded, so a rerun that only changes those still
+     * resumes.
      */
     public String hash() {
         Map<String, String> defining = new java.util.TreeMap<>(effective);
         defining.remove("out");
         defining.remove("train.export.dir");
-        defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.")
+        defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.") || k.startsWith("run.")
+                || k.startsWith("stop.")
                 || k.equals("runtime.threads") || k.equals("model.precision") || k.equals("eval.batch"));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(defining.toString().getBytes(StandardCharsets.UTF_8));

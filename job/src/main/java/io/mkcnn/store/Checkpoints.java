@@ -81,6 +81,46 @@ public final class Checkpoints {
         return Optional.empty();
     }
 
+    /**
+     * The newest checkpoint that loads whole: its state parses, belongs to run {@code configHash} and to its own
+     * round, and its model (with updater state) loads and passes {@code check} (shapes). Each damaged one is skipped
+     * with a warning naming it and the reason.
+     */
+    public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check) {
+        List<String> skipped = new ArrayList<>();
+        for (Path dir : complete()) {
+            try {
+                RunState state;
+                try (InputStream in = fs.open(new Path(dir, "state.json"))) {
+                    state = JSON.readValue(in, RunState.class);
+                }
+                if (state == null || !configHash.equals(state.configHash)) {
+                    throw new IOException("state.json is of configuration " + (state == null ? "?" : state.configHash)
+                            + ", this run's is " + configHash);
+                }
+                if (!dir.getName().equals(String.format("%s%06d", PREFIX, state.totalRounds))) {
+                    throw new IOException("state.json records round " + state.totalRounds);
+                }
+                ComputationGraph net = model(dir);
+                check.accept(net);
+                return new Restored(dir, state, net, skipped);
+            } catch (IOException | RuntimeException e) {
+                String why = e instanceof OutputException && e.getCause() != null ? e.getCause().toString()
+                        : e.toString();
+                LOG.warn("{}: damaged checkpoint skipped ({}); trying the one before", dir, why);
+                skipped.add(dir.getName() + " (" + why + ")");
+            }
+        }
+        return new Restored(null, null, null, skipped);
+    }
+
+    /** The outcome of {@link #restore}: a checkpoint and its model, or none; and the damaged ones passed over. */
+    public record Restored(Path dir, RunState state, ComputationGraph net, List<String> skipped) {
+        public boolean found() {
+            return net != null;
+        }
+    }
+
     /** Whether any checkpoint exists. */
     public boolean any() {
         return !complete().isEmpty();

@@ -95,20 +95,65 @@ public final class OutputDir {
     }
 
     /**
-     * Moves this directory aside to {@code <dir>.previous-<timestamp>} (nothing is deleted) and recreates it
-     * empty; returns where the old content went.
+     * Moves this directory's content aside to {@code <dir>.previous-<timestamp>} (nothing is deleted), leaving the
+     * run lock in place; returns where the old content went.
      */
     public Path moveAside() {
         String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern(
                 "yyyyMMdd-HHmmss"));
         Path aside = new Path(dir.getParent(), dir.getName() + ".previous-" + stamp);
         try {
-            if (!fs.rename(dir, aside) || !fs.mkdirs(dir)) {
-                throw new IOException("rename to " + aside + " failed");
+            if (fs.exists(aside) || !fs.mkdirs(aside)) {
+                throw new IOException(aside + " exists or cannot be created");
+            }
+            for (String name : list()) {
+                if (!fs.rename(resolve(name), new Path(aside, name))) {
+                    throw new IOException("rename of " + name + " to " + aside + " failed");
+                }
             }
             return aside;
         } catch (IOException e) {
             throw new OutputException(dir + ": cannot move aside (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Whether the directory exists. */
+    public boolean isDirectory() {
+        try {
+            return fs.isDirectory(dir);
+        } catch (IOException e) {
+            throw new OutputException(dir + ": cannot check (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The names in this directory, the run lock and its temporary files left out; empty if it does not exist. */
+    public java.util.List<String> list() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try {
+            if (!fs.exists(dir)) {
+                return names;
+            }
+            for (FileStatus st : fs.listStatus(dir)) {
+                String name = st.getPath().getName();
+                if (!name.equals(RunLock.FILE) && !name.startsWith("." + RunLock.FILE)) {
+                    names.add(name);
+                }
+            }
+            java.util.Collections.sort(names);
+            return names;
+        } catch (IOException e) {
+            throw new OutputException(dir + ": cannot list (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Deletes the directory if nothing but a released lock's leftovers is in it (a run refused before writing). */
+    public void deleteIfEmpty() {
+        try {
+            if (fs.exists(dir) && list().isEmpty() && !fs.exists(resolve(RunLock.FILE))) {
+                fs.delete(dir, true);
+            }
+        } catch (IOException e) {
+            // an empty directory left behind is harmless
         }
     }
 

@@ -2,6 +2,8 @@ package io.mkcnn.store;
 
 import io.mkcnn.cli.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -11,9 +13,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides what a {@code train} command does with its output directory, so that a scheduler may rerun it
  * freely: start a new run, resume an interrupted one (same configuration), do nothing for a finished one, or
- * refuse a run with another configuration unless {@code --fresh} (which moves the old run aside).
+ * refuse a run with another configuration unless {@code --fresh} (which moves the old run aside). It holds the
+ * directory's {@link RunLock} from before the decision until {@link #close()}, so two runs never share a directory,
+ * and refuses an existing directory that holds files but no run of this job.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
     public static final String RUN_FILE = "run.json";
     public static final String MODEL = "model.zip";
@@ -26,35 +30,72 @@ public final class RunDirectory {
     private final Action action;
     private final String runId;
     private final JobConfig cfg;
+    private final RunLock lock;
+    private final boolean created;
+    private boolean begun;
 
-    private RunDirectory(OutputDir out, Action action, String runId, JobConfig cfg) {
+    private RunDirectory(OutputDir out, Action action, String runId, JobConfig cfg, RunLock lock, boolean created) {
         this.out = out;
         this.action = action;
         this.runId = runId;
         this.cfg = cfg;
+        this.lock = lock;
+        this.created = created;
     }
 
     /**
-     * Opens {@code cfg.out()} for a run of {@code cfg}.
+     * Locks {@code cfg.out()} for a run of {@code cfg} and decides what to do with it.
      *
-     * @throws InvalidConfigException when it holds a run of another configuration (and not {@code fresh}), or a
-     *     model from something other than this job
+     * @throws RunLockedException when another live run holds it
+     * @throws InvalidConfigException when it holds a run of another configuration (and not {@code fresh}), a
+     *     model from something other than this job, or files that are no run at all
      */
     public static RunDirectory open(JobConfig cfg, Configuration conf, boolean fresh, String newRunId) {
         OutputDir out = OutputDir.inspect(cfg.out(), conf);
-        boolean hasRun = out.exists(RUN_FILE);
-        if (!hasRun && (out.exists(MODEL) || out.exists(Checkpoints.DIR))) {
+        boolean existed = out.isDirectory();
+        String lockRun = newRunId;
+        if (!fresh && out.exists(RUN_FILE)) {
+            try {
+                lockRun = String.valueOf(readRunFile(out).get("run_id"));
+            } catch (OutputException e) {
+                // reported below, under the lock
+            }
+        }
+        RunLock lock = RunLock.acquire(out.fileSystem(), out.path(), lockRun,
+                Duration.ofSeconds(cfg.lockStaleSeconds()));
+        try {
+            return decide(cfg, out, fresh, newRunId, lock, !existed);
+        } catch (RuntimeException e) {
+            lock.close();
+            if (!existed) {
+                out.deleteIfEmpty();
+            }
+            throw e;
+        }
+    }
+
+    private static RunDirectory decide(JobConfig cfg, OutputDir out, boolean fresh, String newRunId, RunLock lock,
+                                       boolean created) {
+        List<String> entries = out.list();
+        boolean hasRun = entries.contains(RUN_FILE);
+        boolean artifacts = entries.contains(MODEL) || entries.contains(Checkpoints.DIR);
+        if (!hasRun && !entries.isEmpty()) {
+            if (!artifacts) {
+                throw new InvalidConfigException(cfg.out() + ": an existing directory that holds no run of this job ("
+                        + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
+                        + (entries.size() > 5 ? ", ..." : "") + "); choose a new or empty --out (nothing was written)");
+            }
             if (!fresh) {
                 throw new InvalidConfigException(cfg.out() + ": holds a model or checkpoints but no " + RUN_FILE
                         + "; choose another --out, or pass --fresh to move it aside and start over");
             }
         }
-        if (fresh && (hasRun || out.exists(MODEL) || out.exists(Checkpoints.DIR))) {
+        if (fresh && !entries.isEmpty()) {
             LOG.info("--fresh: previous content of {} moved to {}", out.path(), out.moveAside());
             hasRun = false;
         }
         if (!hasRun) {
-            return new RunDirectory(out, Action.START, newRunId, cfg);
+            return new RunDirectory(out, Action.START, newRunId, cfg, lock, created);
         }
         Map<?, ?> run = readRunFile(out);
         String hash = String.valueOf(run.get("config_hash"));
@@ -66,16 +107,17 @@ public final class RunDirectory {
                     + "(the old run is moved aside, not deleted)");
         }
         if (out.exists(MODEL) && out.exists(METRICS)) {
-            return new RunDirectory(out, Action.COMPLETE, runId, cfg);
+            return new RunDirectory(out, Action.COMPLETE, runId, cfg, lock, created);
         }
-        return new RunDirectory(out, Action.RESUME, runId, cfg);
+        return new RunDirectory(out, Action.RESUME, runId, cfg, lock, created);
     }
 
     /**
-     * Creates the directory and records the run in it (for a new run; nothing is written before this, so input
-     * found bad first leaves no trace).
+     * Records a new run in the directory (nothing but the lock is written before this, so input found bad first
+     * leaves no trace).
      */
     public void begin() {
+        begun = true;
         if (action != Action.START) {
             return;
         }
@@ -83,6 +125,20 @@ public final class RunDirectory {
         out.writeText(RUN_FILE, io.mkcnn.eval.Metrics.toJson(Map.of("run_id", runId, "config_hash", cfg.hash(),
                 "started", java.time.Instant.now().toString())));
         out.writeText("config.properties", cfg.describe());
+    }
+
+    /** Why this run lost its lock to another, or null while it holds it. */
+    public String lockLost() {
+        return lock.lost();
+    }
+
+    /** Releases the lock; a directory this run created and never began is removed again. */
+    @Override
+    public void close() {
+        lock.close();
+        if (created && !begun) {
+            out.deleteIfEmpty();
+        }
     }
 
     private static Map<?, ?> readRunFile(OutputDir out) {

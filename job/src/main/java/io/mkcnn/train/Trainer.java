@@ -23,7 +23,6 @@ import io.mkcnn.store.RunState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -54,9 +53,12 @@ public final class Trainer {
     private final JobConfig cfg;
     private final boolean fresh;
     private OutputDir out;
+    private RunDirectory dir;
     private Checkpoints checkpoints;
     private RunState state;
     private ComputationGraph net;
+    /** A network of this configuration, built only to check a checkpoint's shapes. */
+    private ComputationGraph expected;
     private Progress progress;
     private final TaskFailures failures = new TaskFailures();
 
@@ -72,19 +74,21 @@ public final class Trainer {
         List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration());
         List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
-        RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh,
-                UUID.randomUUID().toString().substring(0, 4));
-        out = dir.out();
-        if (dir.action() == RunDirectory.Action.COMPLETE) {
-            LOG.info("[run {}] already complete in {}: nothing to do (model {})", dir.runId(), out.path(),
-                    out.resolve(MODEL));
-            return Map.of("run_id", dir.runId(), "complete", true);
-        }
-        sc.sc().addSparkListener(failures);
-        try {
-            return train(dir, trainFiles, testFiles);
-        } finally {
-            sc.sc().removeSparkListener(failures);
+        try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh,
+                UUID.randomUUID().toString().substring(0, 4))) {
+            this.dir = dir;
+            out = dir.out();
+            if (dir.action() == RunDirectory.Action.COMPLETE) {
+                LOG.info("[run {}] already complete in {}: nothing to do (model {})", dir.runId(), out.path(),
+                        out.resolve(MODEL));
+                return Map.of("run_id", dir.runId(), "complete", true);
+            }
+            sc.sc().addSparkListener(failures);
+            try {
+                return train(dir, trainFiles, testFiles);
+            } finally {
+                sc.sc().removeSparkListener(failures);
+            }
         }
     }
 
@@ -103,18 +107,24 @@ public final class Trainer {
         long testCount = test.count();
         dir.begin();
         checkpoints = new Checkpoints(out, cfg.checkpointKeep());
-        Optional<Checkpoints.Loaded> latest = checkpoints.latest();
-        if (latest.isPresent()) {
-            state = latest.get().state();
-            net = checkpoints.model(latest.get().dir());
-            LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, latest.get().dir(),
+        long roundsPerEpoch = roundsPerEpoch(trainCount);
+        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
+                roundsPerEpoch));
+        if (restored.found()) {
+            state = restored.state();
+            net = restored.net();
+            LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, restored.dir(),
                     state.epochsDone, state.totalRounds);
+        } else if (!restored.skipped().isEmpty()) {
+            // starting over would drop the rounds those checkpoints hold; moving the run aside keeps them
+            throw new InvalidDataException(out.resolve(Checkpoints.DIR) + ": no checkpoint is readable ("
+                    + String.join("; ", restored.skipped()) + "); starting over would lose their rounds: rerun with "
+                    + "--fresh to move this run aside (nothing is deleted) and start again");
         } else {
             state = RunState.fresh(dir.runId(), cfg.hash(), cfg.seed());
         }
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
 
-        long roundsPerEpoch = roundsPerEpoch(trainCount);
         LOG.info("[run {}] {} training records, {} test records, {} workers, ~{} rounds per epoch; native {}",
                 state.runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
         if (net == null) {
@@ -161,8 +171,38 @@ public final class Trainer {
         return metrics;
     }
 
+    /** Refuses a checkpointed network whose parameters are not shaped as this configuration's network. */
+    private void sameShapes(ComputationGraph checkpointed, long roundsPerEpoch) {
+        if (expected == null) {
+            expected = MultiKernelNet.create(cfg.networkSpec(),
+                    cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
+        }
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> want = expected.paramTable();
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> got = checkpointed.paramTable();
+        if (!want.keySet().equals(got.keySet())) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(want.keySet());
+            missing.removeAll(got.keySet());
+            java.util.Set<String> extra = new java.util.TreeSet<>(got.keySet());
+            extra.removeAll(want.keySet());
+            throw new IllegalArgumentException("not this configuration's network: " + got.size() + " parameter arrays, "
+                    + "expected " + want.size() + "; missing " + missing.stream().limit(3).toList() + ", unexpected "
+                    + extra.stream().limit(3).toList());
+        }
+        want.forEach((k, v) -> {
+            if (!java.util.Arrays.equals(v.shape(), got.get(k).shape())) {
+                throw new IllegalArgumentException("model parameter " + k + " has shape "
+                        + java.util.Arrays.toString(got.get(k).shape()) + ", expected "
+                        + java.util.Arrays.toString(v.shape()));
+            }
+        });
+    }
+
     /** Called after every round, with the state already advanced: metrics file, checkpoint, failure injection. */
     private void afterRound() {
+        if (dir.lockLost() != null) {
+            throw new io.mkcnn.store.RunLockedException(out.path() + ": this run (" + state.runId + ") lost its lock: "
+                    + dir.lockLost() + "; it stopped without writing further (its last checkpoint stays)");
+        }
         MetricsLog.write(out, state.metrics);
         if (state.totalRounds % cfg.checkpointEveryRounds() == 0) {
             checkpoint();
