@@ -7,6 +7,7 @@ import io.mkcnn.kernels.UnsupportedPrecisionException;
 import io.mkcnn.store.OutputException;
 import io.mkcnn.store.RunLockedException;
 import io.mkcnn.train.NonFiniteRoundException;
+import io.mkcnn.train.StoppedException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,7 +133,11 @@ public final class Main {
     static ExitCode report(String command, Throwable t) {
         Throwable cause = find(t, InvalidConfigException.class, InvalidDataException.class, OutputException.class,
                 NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class,
-                RunLockedException.class);
+                RunLockedException.class, StoppedException.class);
+        if (cause instanceof StoppedException) {
+            System.err.println(cause.getMessage());
+            return ExitCode.STOPPED;
+        }
         if (cause instanceof RunLockedException) {
             System.err.println("error: " + cause.getMessage());
             return ExitCode.LOCKED;

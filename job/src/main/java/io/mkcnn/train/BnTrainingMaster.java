@@ -47,6 +47,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient int round;
     private transient BnMoments lastMoments = new BnMoments();
     private transient long lastRoundEnd = System.nanoTime();
+    private transient int roundAtEpochStart;
+    private transient String jobLabel = "";
 
     /**
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
@@ -67,7 +69,16 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         this.splitSeed = seed;
         this.skipRounds = skip;
         this.round = roundsDone;
+        this.roundAtEpochStart = roundsDone;
         this.lastRoundEnd = System.nanoTime();
+    }
+
+    /**
+     * What the Spark UI shows for the epoch's round jobs, e.g. "run 8a2e epoch 3/27": each round's jobs are
+     * described as that plus " round 5/39".
+     */
+    public void setJobLabel(String label) {
+        this.jobLabel = label;
     }
 
     /** Rounds of the epoch being trained, skipped ones included (known once its data is split). */
@@ -100,6 +111,10 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
+        if (!jobLabel.isEmpty()) {
+            graph.getSparkContext().setJobDescription(jobLabel + " round " + (skipRounds + round - roundAtEpochStart + 1)
+                    + "/" + splitsThisEpoch);
+        }
         ComputationGraph net = graph.getNetwork();
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
                 net.getUpdater().getStateViewArray());

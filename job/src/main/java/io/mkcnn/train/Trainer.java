@@ -61,6 +61,9 @@ public final class Trainer {
     private ComputationGraph expected;
     private Progress progress;
     private final TaskFailures failures = new TaskFailures();
+    private volatile String jobGroup;
+    private GracefulStop stop;
+    private int lastCheckpointRound = -1;
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this.sc = sc;
@@ -70,19 +73,42 @@ public final class Trainer {
 
     /** Runs (or resumes, or recognises as finished) the training; returns the final metrics. */
     public Map<String, Object> run() {
+        String newRunId = UUID.randomUUID().toString().substring(0, 4);
+        jobGroup = "mkcnn-run-" + newRunId;
+        try (GracefulStop stop = GracefulStop.install(cfg.stopGraceSeconds(), () -> sc.cancelJobGroup(jobGroup))) {
+            this.stop = stop;
+            sc.setJobGroup(jobGroup, "run " + newRunId + ": listing the data", false);
+            try {
+                return lockedRun(newRunId);
+            } catch (Exception e) { // Spark's job cancellation is a checked SparkException, thrown unchecked
+                if (stop.requested() && !(e instanceof StoppedException)) {
+                    LOG.warn("[run {}] stopping: {}", state == null ? "-" : state.runId, e.toString());
+                    // the grace time ran out and the run's jobs were cancelled: keep the last completed round
+                    throw stopped();
+                }
+                throw e;
+            } finally {
+                sc.clearJobGroup();
+            }
+        }
+    }
+
+    private Map<String, Object> lockedRun(String newRunId) {
         NativeRuntime.apply(cfg.nativeSettings());
         List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration());
         List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
-        try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh,
-                UUID.randomUUID().toString().substring(0, 4))) {
+        try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh, newRunId)) {
             this.dir = dir;
+            stop.beforeHalt(dir::close);
             out = dir.out();
             if (dir.action() == RunDirectory.Action.COMPLETE) {
                 LOG.info("[run {}] already complete in {}: nothing to do (model {})", dir.runId(), out.path(),
                         out.resolve(MODEL));
                 return Map.of("run_id", dir.runId(), "complete", true);
             }
+            jobGroup = "mkcnn-run-" + dir.runId();
+            sc.setJobGroup(jobGroup, "run " + dir.runId() + ": reading and checking the data", false);
             sc.sc().addSparkListener(failures);
             try {
                 return train(dir, trainFiles, testFiles);
@@ -90,6 +116,14 @@ public final class Trainer {
                 sc.sc().removeSparkListener(failures);
             }
         }
+    }
+
+    /** Checkpoints the last completed round (if any) and says the run stopped by signal. */
+    private StoppedException stopped() {
+        if (state != null && net != null && checkpoints != null && state.totalRounds > lastCheckpointRound) {
+            checkpoint();
+        }
+        return new StoppedException(stop.signal(), state == null ? 0 : state.totalRounds);
     }
 
     private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
@@ -113,6 +147,7 @@ public final class Trainer {
         if (restored.found()) {
             state = restored.state();
             net = restored.net();
+            lastCheckpointRound = state.totalRounds;
             LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, restored.dir(),
                     state.epochsDone, state.totalRounds);
         } else if (!restored.skipped().isEmpty()) {
@@ -139,20 +174,28 @@ public final class Trainer {
 
         Map<String, Object> lastEval = null;
         for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
+            String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
             master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
+            master.setJobLabel(label);
             progress.startEpoch(epoch);
+            sc.setJobDescription(label + ": exporting minibatches");
             try {
                 spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
             } catch (NonFiniteRoundException e) {
                 throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
                         .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
             }
-            state.epochsDone = epoch;
-            state.roundsInEpochDone = 0;
+            // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
             if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
+                sc.setJobDescription(label + ": evaluation");
                 lastEval = evaluate(train, trainCount, test, epoch);
             }
+            state.epochsDone = epoch;
+            state.roundsInEpochDone = 0;
             checkpoint();
+            if (stop.requested() && epoch < cfg.epochs()) {
+                throw stopped();
+            }
         }
         master.deleteTempFiles(sc);
         if (lastEval == null) {
@@ -207,6 +250,9 @@ public final class Trainer {
         if (state.totalRounds % cfg.checkpointEveryRounds() == 0) {
             checkpoint();
         }
+        if (stop.requested()) {
+            throw stopped();
+        }
         if (cfg.debugFailAfterRounds() > 0 && state.totalRounds == cfg.debugFailAfterRounds()) {
             throw new IllegalStateException("injected failure after round " + state.totalRounds
                     + " (debug.fail.after.rounds)");
@@ -215,6 +261,7 @@ public final class Trainer {
 
     private void checkpoint() {
         LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state));
+        lastCheckpointRound = state.totalRounds;
         MetricsLog.write(out, state.metrics);
     }
 

@@ -1,0 +1,200 @@
+package io.mkcnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.cli.Main;
+import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.store.RunLock;
+import io.mkcnn.testutil.SparkTest;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * Real signals to a real training driver (a child JVM running the job's entry point in local mode): SIGTERM stops
+ * it at a round boundary with a checkpoint and exit 5, or abandons a round that outlasts the grace time; a second
+ * signal exits at once. Rerunning the command finishes the run with every round and evaluation exactly once.
+ */
+class GracefulStopTest extends SparkTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+
+    @BeforeAll
+    static void syntheticData() {
+        data = dir.resolve("data");
+        SyntheticCifar.write(data, 640, 17);
+    }
+
+    /** 640 records / (2 workers x 16 x frequency) rounds an epoch, 2 epochs. */
+    private static List<String> command(Path out, int frequency, String... extra) {
+        List<String> c = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
+                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+                "--epochs", "2", "--workers", "2", "--set", "train.batch=16",
+                "--set", "train.averaging.frequency=" + frequency, "--set", "checkpoint.every.rounds=1000"));
+        c.addAll(List.of(extra));
+        return c;
+    }
+
+    private static Process child(List<String> command, Path log) throws Exception {
+        List<String> java = new ArrayList<>();
+        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx")).toList());
+        java.addAll(List.of("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile"),
+                "-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=localhost",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        java.addAll(command);
+        return new ProcessBuilder(java).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until the run's metrics.jsonl has {@code lines} lines. */
+    private static void awaitLines(Process p, Path out, int lines, Path log) throws Exception {
+        Path jsonl = out.resolve("metrics.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.exists(jsonl) || Files.readAllLines(jsonl).size() < lines) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "run ended or stalled:\n" + Files.readString(log));
+            Thread.sleep(20);
+        }
+    }
+
+    private static List<String> keys(Path out) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
+            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
+        }
+        return keys;
+    }
+
+    private static void signal(Process p, String name) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(p.pid())).start().waitFor());
+    }
+
+    /** The round named by the "stopped by SIGTERM after round N" line, checked against the checkpoint written. */
+    private static int stoppedRound(String log, Path out) {
+        Matcher m = Pattern.compile("stopped by SIGTERM after round (\\d+); rerun the same command to resume")
+                .matcher(log);
+        assertTrue(m.find(), log);
+        int round = Integer.parseInt(m.group(1));
+        assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve(String.format("round-%06d", round))),
+                "checkpoint of the last completed round " + round);
+        return round;
+    }
+
+    @Test
+    void sigtermStopsAtARoundBoundaryWithACheckpointAndTheRerunFinishes() throws Exception {
+        Path reference = dir.resolve("reference");
+        assertEquals(0, Main.runWith(sc, command(reference, 2).toArray(new String[0])));
+
+        Path out = dir.resolve("stopped");
+        Path log = dir.resolve("stopped.log");
+        Process p = child(command(out, 2), log);
+        awaitLines(p, out, 3, log);
+        signal(p, "TERM");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within the grace time");
+        String text = Files.readString(log);
+        assertEquals(5, p.exitValue(), text);
+        int round = stoppedRound(text, out);
+        assertTrue(round >= 3, text);
+        assertFalse(text.contains("did not end within"), "a short round ends within the grace time: " + text);
+        assertFalse(Files.exists(out.resolve(RunLock.FILE)), "the lock is released");
+        assertFalse(Files.exists(out.resolve("model.zip")));
+
+        assertEquals(0, Main.runWith(sc, command(out, 2).toArray(new String[0])));
+        assertEquals(keys(reference), keys(out), "every round and evaluation exactly once");
+    }
+
+    @Test
+    void aRoundOutlastingTheGraceTimeIsAbandonedAndRedoneOnRerunAndEveryJobIsDescribed() throws Exception {
+        Path reference = dir.resolve("reference-long");
+        assertEquals(0, Main.runWith(sc, command(reference, 5).toArray(new String[0])));
+
+        // In this JVM, so that the signal can be raised the moment a task of round 2 starts: with no grace time the
+        // round in flight is abandoned (its job cancelled) and the checkpoint holds round 1.
+        Path out = dir.resolve("abandoned");
+        List<String> described = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean raised = new java.util.concurrent.atomic.AtomicBoolean();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                described.add(job.properties().getProperty("spark.jobGroup.id") + " | "
+                        + job.properties().getProperty("spark.job.description"));
+            }
+
+            @Override
+            public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart task) {
+                if (described.stream().anyMatch(d -> d.endsWith(" round 2/4")) && !raised.getAndSet(true)) {
+                    sun.misc.Signal.raise(new sun.misc.Signal("TERM"));
+                }
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(err, true));
+            code = Main.runWith(sc, command(out, 5, "--set", "stop.grace.seconds=0").toArray(new String[0]));
+        } finally {
+            System.setErr(old);
+            sc.sc().removeSparkListener(listener);
+        }
+        assertTrue(raised.get());
+        assertEquals(5, code, err.toString());
+        assertEquals(1, stoppedRound(err.toString(), out), err.toString());
+        assertFalse(Files.exists(out.resolve(RunLock.FILE)));
+
+        // every job of the run carries the run's group and says where the run is
+        String runId = new ObjectMapper().readValue(out.resolve("run.json").toFile(), Map.class).get("run_id")
+                .toString();
+        assertTrue(described.contains("mkcnn-run-" + runId + " | run " + runId + " epoch 1/2 round 1/4"), described
+                .toString());
+        assertTrue(described.contains("mkcnn-run-" + runId + " | run " + runId + " epoch 1/2 round 2/4"), described
+                .toString());
+        assertTrue(described.stream().anyMatch(d -> d.equals("mkcnn-run-" + runId + " | run " + runId
+                + " epoch 1/2: exporting minibatches")), described.toString());
+        assertTrue(described.stream().allMatch(d -> d.startsWith("mkcnn-run-")), described.toString());
+
+        assertEquals(0, Main.runWith(sc, command(out, 5).toArray(new String[0])));
+        assertEquals(keys(reference), keys(out), "the abandoned round is trained once, on the rerun");
+    }
+
+    @Test
+    void aSecondSignalExitsAtOnce() throws Exception {
+        Path out = dir.resolve("twice");
+        Path log = dir.resolve("twice.log");
+        Process p = child(command(out, 10), log);
+        awaitLines(p, out, 1, log);
+        signal(p, "TERM");
+        // signals of one kind do not queue: send the second once the first is handled, within the round in flight
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains("SIGTERM received") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        long start = System.nanoTime();
+        signal(p, "TERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        assertEquals(128 + 15, p.exitValue(), text);
+        assertTrue(text.contains("second SIGTERM: exiting at once"), text);
+        assertTrue((System.nanoTime() - start) / 1e9 < 5, "at once");
+        assertFalse(Files.exists(out.resolve(RunLock.FILE)), "the lock is released before the exit");
+
+        // the rerun resumes from what was kept (here: nothing but the first round's metrics line) and finishes
+        assertEquals(0, Main.runWith(sc, command(out, 10).toArray(new String[0])));
+        assertTrue(Files.exists(out.resolve("model.zip")));
+    }
+}
