@@ -244,6 +244,47 @@ class StandaloneClusterIT {
     }
 
     @Test
+    void aSecondRunOnTheSameOutputIsRefusedAndSigtermStopsTheFirstForARerunToFinish() throws Exception {
+        Path out = tmp.resolve("out-sigterm");
+        Path log = tmp.resolve("driver-sigterm.log");
+        Process driver = submit(out, log);
+        waitForLine(driver, log, "][round 2/");
+
+        // a scheduler's retry while the first run is alive: refused at once, nothing written
+        Path log2 = tmp.resolve("driver-second.log");
+        Process second = submit(out, log2);
+        assertTrue(second.waitFor(3, TimeUnit.MINUTES));
+        String secondLog = Files.readString(log2);
+        assertEquals(6, second.exitValue(), secondLog);
+        assertTrue(secondLog.contains("in use by run "), secondLog);
+        assertTrue(driver.isAlive(), "the first run goes on");
+
+        driver.destroy(); // SIGTERM to the driver JVM (submit.sh execs it)
+        assertTrue(driver.waitFor(2, TimeUnit.MINUTES), "stopped within the grace time");
+        String text = Files.readString(log);
+        assertEquals(5, driver.exitValue(), text);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "stopped by SIGTERM after round (\\d+); rerun the same command to resume").matcher(text);
+        assertTrue(m.find(), text);
+        assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve(String.format("round-%06d",
+                Integer.parseInt(m.group(1))))), "checkpoint of the last completed round");
+        assertFalse(Files.exists(out.resolve("run.lock")), "the lock is released");
+
+        Path log3 = tmp.resolve("driver-after-sigterm.log");
+        Process rerun = submit(out, log3);
+        assertTrue(rerun.waitFor(10, TimeUnit.MINUTES));
+        assertEquals(0, rerun.exitValue(), Files.readString(log3));
+        List<String> expected = new ArrayList<>();
+        for (int r = 1; r <= 8; r++) {
+            expected.add("round:" + ((r - 1) / 4 + 1) + ":" + r);
+            if (r % 4 == 0) {
+                expected.add("evaluation:" + (r / 4) + ":" + r);
+            }
+        }
+        assertEquals(expected, metricKeys(out), "every round and evaluation exactly once");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void jobSurvivesAnExecutorKilledMidRound() throws Exception {
         Path out = tmp.resolve("out");
