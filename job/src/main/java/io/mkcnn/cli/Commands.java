@@ -397,6 +397,7 @@ final class Commands implements Runnable {
     /** Runs {@code body} with the supplied SparkContext, or a new one that is stopped afterwards. */
     static void withSpark(String appName, java.util.function.Consumer<JavaSparkContext> body) {
         if (supplied != null) {
+            io.mkcnn.store.ObjectStores.boundRetries(supplied.hadoopConfiguration());
             body.accept(supplied);
             return;
         }
@@ -404,6 +405,7 @@ final class Commands implements Runnable {
                 .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf));
+        io.mkcnn.store.ObjectStores.boundRetries(sc.hadoopConfiguration());
         try {
             body.accept(sc);
         } finally {

@@ -6,6 +6,8 @@ import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.kernels.UnsupportedPrecisionException;
 import io.mkcnn.store.OutputException;
 import io.mkcnn.store.RunLockedException;
+import io.mkcnn.store.StoreAccessException;
+import io.mkcnn.store.StoreUnavailableException;
 import io.mkcnn.train.NonFiniteRoundException;
 import io.mkcnn.train.StoppedException;
 import java.io.PrintWriter;
@@ -133,7 +135,16 @@ public final class Main {
     static ExitCode report(String command, Throwable t) {
         Throwable cause = find(t, InvalidConfigException.class, InvalidDataException.class, OutputException.class,
                 NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class,
-                RunLockedException.class, StoppedException.class);
+                RunLockedException.class, StoppedException.class, StoreUnavailableException.class,
+                StoreAccessException.class);
+        if (cause instanceof StoreUnavailableException) {
+            System.err.println("error: " + cause.getMessage());
+            return ExitCode.FAILURE;
+        }
+        if (cause instanceof StoreAccessException) {
+            System.err.println("error: " + cause.getMessage());
+            return ExitCode.INVALID_CONFIG;
+        }
         if (cause instanceof StoppedException) {
             System.err.println(cause.getMessage());
             return ExitCode.STOPPED;

@@ -66,6 +66,10 @@ public final class CifarSource {
                 }
             }
         } catch (IOException e) {
+            RuntimeException store = io.mkcnn.store.ObjectStores.explain(path, conf, e);
+            if (store != null) {
+                throw store;
+            }
             throw new InvalidDataException(path + ": cannot list (" + e.getMessage() + ")", e);
         }
         if (files.isEmpty()) {

@@ -57,6 +57,10 @@ public final class OutputDir {
             }
             return new OutputDir(fs, fs.makeQualified(p));
         } catch (IOException e) {
+            RuntimeException store = ObjectStores.explain(path, conf, e);
+            if (store != null) {
+                throw store;
+            }
             throw new OutputException(path + ": cannot open output directory (" + e.getMessage() + ")", e);
         }
     }
