@@ -83,4 +83,24 @@ class HdfsRunTest extends SparkTest {
         assertEquals(2, jsonl.split("\"type\":\"evaluation\"", -1).length - 1);
         assertEquals(0, train(), "a finished run is left alone");
     }
+
+    @Test
+    void theRunLockIsExclusiveOnHdfs() throws Exception {
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(hdfs + "/runs/locked");
+        try (RunLock first = RunLock.acquire(fs, out, "aaaa", java.time.Duration.ofSeconds(60))) {
+            RunLockedException e = org.junit.jupiter.api.Assertions.assertThrows(RunLockedException.class,
+                    () -> RunLock.acquire(fs, out, "bbbb", java.time.Duration.ofSeconds(60)));
+            assertTrue(e.getMessage().contains("in use by run aaaa"), e.getMessage());
+        }
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out, RunLock.FILE)), "released");
+        // a stale lock of another host is taken over
+        try (java.io.OutputStream o = fs.create(new org.apache.hadoop.fs.Path(out, RunLock.FILE))) {
+            o.write(("{\"run_id\":\"old\",\"host\":\"elsewhere\",\"pid\":1,\"process_start\":\"\","
+                    + "\"started\":\"then\",\"token\":\"t\"}").getBytes(StandardCharsets.UTF_8));
+        }
+        fs.setTimes(new org.apache.hadoop.fs.Path(out, RunLock.FILE), System.currentTimeMillis() - 120_000, -1);
+        try (RunLock taken = RunLock.acquire(fs, out, "cccc", java.time.Duration.ofSeconds(60))) {
+            assertEquals("cccc", taken.owner().runId());
+        }
+    }
 }

@@ -84,6 +84,11 @@ class RunDirectoryTest extends SparkTest {
                     r.getValue());
             assertEquals(before, listing(out), "nothing written");
 
+            var fresh = Cli.run(sc, "train", "--data", data.resolve("synthetic_batch_*.bin").toString(), "--test",
+                    data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(), "--fresh");
+            assertEquals(6, fresh.getKey(), "--fresh never moves a live run aside: " + fresh.getValue());
+            assertEquals(before, listing(out), "nothing moved or written");
+
             owner.destroyForcibly();
             assertTrue(owner.waitFor(10, TimeUnit.SECONDS));
             var again = train(out);

@@ -187,4 +187,16 @@ class S3RunTest extends SparkTest {
         assertTrue(seconds < 60, "gave up after " + seconds + " s");
         System.out.println("missing credentials reported after " + seconds + " s: " + r.getValue());
     }
+
+    @Test
+    void theRunLockRefusesASecondOwnerOnS3() throws Exception {
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/locked");
+        try (RunLock first = RunLock.acquire(fs, out, "aaaa", java.time.Duration.ofSeconds(60))) {
+            RunLockedException e = org.junit.jupiter.api.Assertions.assertThrows(RunLockedException.class,
+                    () -> RunLock.acquire(fs, out, "bbbb", java.time.Duration.ofSeconds(60)));
+            assertTrue(e.getMessage().contains("in use by run aaaa"), e.getMessage());
+            assertTrue(read(out + "/" + RunLock.FILE).contains(first.owner().token()));
+        }
+        assertFalse(exists(out + "/" + RunLock.FILE), "released");
+    }
 }
