@@ -7,6 +7,7 @@ import io.mkcnn.model.Head;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
+import io.mkcnn.train.OuterOptimizer;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,6 +31,7 @@ public record JobConfig(
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
+        OuterOptimizer.Kind outer, double outerLr, double outerMomentum,
         Map<String, String> effective) implements Serializable {
 
     /** Learning-rate schedules offered. */
@@ -62,6 +64,7 @@ public record JobConfig(
         values.putAll(overrides);
         overrides.keySet().forEach(k -> origin.put(k, "command line"));
         Settings s = new Settings(values, origin);
+        OuterOptimizer.Kind outer = s.enumValue("train.outer", OuterOptimizer.Kind.AVERAGE);
 
         JobConfig c = new JobConfig(
                 s.string("data.train", ""), s.string("data.test", ""), s.string("out", ""),
@@ -93,6 +96,11 @@ public record JobConfig(
                 s.intValue("debug.nan.round", 0, 0, Integer.MAX_VALUE),
                 s.intValue("run.lock.stale.seconds", 60, 2, 86_400),
                 s.intValue("stop.grace.seconds", 20, 0, 86_400),
+                outer,
+                // the references' settings: SlowMo alpha 1 (beta tuned in 0..0.6), DiLoCo outer lr 0.7, momentum 0.9
+                s.doubleValue("train.outer.lr", outer == OuterOptimizer.Kind.NESTEROV ? 0.7 : 1.0, 0.0, 100.0),
+                s.doubleValue("train.outer.momentum", outer == OuterOptimizer.Kind.NESTEROV ? 0.9
+                        : outer == OuterOptimizer.Kind.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -113,7 +121,13 @@ public record JobConfig(
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
-                debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, Map.copyOf(new LinkedHashMap<>(eff)));
+                debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
+                Map.copyOf(new LinkedHashMap<>(eff)));
+    }
+
+    /** A new outer optimizer of this configuration (its momentum buffer empty). */
+    public OuterOptimizer outerOptimizer() {
+        return new OuterOptimizer(outer, outerLr, outerMomentum);
     }
 
     /** The native settings every JVM that trains or predicts for this run applies. */

@@ -29,6 +29,7 @@ public final class Checkpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String DIR = "checkpoints";
     private static final String PREFIX = "round-";
+    private static final String OUTER = "outer.bin";
 
     private final FileSystem fs;
     private final Path root;
@@ -42,12 +43,22 @@ public final class Checkpoints {
 
     /** Writes a checkpoint of {@code net} at {@code state}; returns its directory. */
     public Path write(ComputationGraph net, RunState state) {
+        return write(net, state, null);
+    }
+
+    /** As above, with the outer optimizer's momentum buffer ({@code outer.bin}) when it has one. */
+    public Path write(ComputationGraph net, RunState state, io.mkcnn.train.OuterOptimizer outer) {
         Path target = new Path(root, String.format("%s%06d", PREFIX, state.totalRounds));
         Path tmp = new Path(root, ".tmp-" + target.getName() + "-" + UUID.randomUUID());
         try {
             fs.mkdirs(tmp);
             try (OutputStream out = fs.create(new Path(tmp, "model.zip"), false)) {
                 ModelSerializer.writeModel(net, out, true);
+            }
+            if (outer != null && outer.buffer() != null) {
+                try (OutputStream out = fs.create(new Path(tmp, OUTER), false)) {
+                    outer.save(out);
+                }
             }
             try (OutputStream out = fs.create(new Path(tmp, "state.json"), false)) {
                 out.write(JSON.writeValueAsString(state).getBytes(StandardCharsets.UTF_8));
@@ -87,6 +98,15 @@ public final class Checkpoints {
      * with a warning naming it and the reason.
      */
     public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check) {
+        return restore(configHash, check, null);
+    }
+
+    /**
+     * As above; also loads {@code outer}'s momentum buffer, which a checkpoint of a momentum run after its first
+     * round must have.
+     */
+    public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check,
+                            io.mkcnn.train.OuterOptimizer outer) {
         List<String> skipped = new ArrayList<>();
         for (Path dir : complete()) {
             try {
@@ -103,6 +123,20 @@ public final class Checkpoints {
                 }
                 ComputationGraph net = model(dir);
                 check.accept(net);
+                if (outer != null && outer.kind() != io.mkcnn.train.OuterOptimizer.Kind.AVERAGE) {
+                    Path buffer = new Path(dir, OUTER);
+                    if (fs.exists(buffer)) {
+                        try (InputStream in = fs.open(buffer)) {
+                            outer.load(in);
+                        }
+                        if (outer.buffer() != null && outer.buffer().length() != net.params().length()) {
+                            throw new IOException(OUTER + " holds " + outer.buffer().length() + " values, the model "
+                                    + net.params().length());
+                        }
+                    } else if (state.totalRounds > 0) {
+                        throw new IOException("no " + OUTER + " (the outer optimizer's momentum)");
+                    }
+                }
                 return new Restored(dir, state, net, skipped);
             } catch (IOException | RuntimeException e) {
                 String why = e instanceof OutputException && e.getCause() != null ? e.getCause().toString()

@@ -39,6 +39,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private final BnMode bnMode;
     private final NativeSettings workerSettings;
     private final int nanRound;
+    private final OuterOptimizer outer;
+    private transient INDArray outerMask;
     private transient long splitSeed;
     private transient int skipRounds;
     private transient int splitsThisEpoch;
@@ -47,17 +49,25 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient int round;
     private transient BnMoments lastMoments = new BnMoments();
     private transient long lastRoundEnd = System.nanoTime();
+    private transient double outerSeconds;
     private transient int roundAtEpochStart;
     private transient String jobLabel = "";
 
     /**
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
      */
-    public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound) {
+    public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound,
+                            OuterOptimizer outer) {
         super(builder);
         this.bnMode = bnMode;
         this.workerSettings = workerSettings;
         this.nanRound = nanRound;
+        this.outer = outer;
+    }
+
+    /** The driver's outer optimizer (whose momentum buffer checkpoints save). */
+    public OuterOptimizer outer() {
+        return outer;
     }
 
     /**
@@ -150,6 +160,16 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             throw new NonFiniteRoundException(round + 1, score);
         }
         ComputationGraph net = graph.getNetwork();
+        long tOuter = System.nanoTime();
+        if (outer != null && outer.kind() != OuterOptimizer.Kind.AVERAGE) {
+            // the network still holds what was broadcast at the round's start; BN statistics are left to the
+            // reconciliation below (masked out), the Adam state stays averaged
+            params = outer.step(net.params(), params, outerMask(net), innerLearningRate(net));
+            if (!isFinite(params)) {
+                throw new NonFiniteRoundException(round + 1, score);
+            }
+        }
+        outerSeconds = (System.nanoTime() - tOuter) / 1e9;
         net.setParams(params);
         if (updater != null) {
             net.getUpdater().setStateViewArray(updater);
@@ -231,6 +251,44 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
                 .repartitionAndSortWithinPartitions(new Shards.Contiguous(Math.min(workers, Math.max(1, files)),
                         files, 32))
                 .values();
+    }
+
+    /** Seconds the last outer step took (0 for plain averaging). */
+    public double lastOuterSeconds() {
+        return outerSeconds;
+    }
+
+    /** 1 for every parameter the outer step moves, 0 for the BN moving means and variances. */
+    private INDArray outerMask(ComputationGraph net) {
+        if (outerMask == null || outerMask.length() != net.params().length()) {
+            INDArray saved = net.params().dup();
+            net.params().assign(1);
+            for (String bn : io.mkcnn.bn.BnLayers.names(net)) {
+                for (var e : net.getLayer(bn).paramTable().entrySet()) {
+                    if (!e.getKey().equals("gamma") && !e.getKey().equals("beta")) {
+                        e.getValue().assign(0);
+                    }
+                }
+            }
+            outerMask = net.params().dup();
+            net.params().assign(saved);
+        }
+        return outerMask;
+    }
+
+    /** The learning rate the workers' updater used at the round's start (from the network's own schedule). */
+    static double innerLearningRate(ComputationGraph net) {
+        int iteration = net.getConfiguration().getIterationCount();
+        int epoch = net.getConfiguration().getEpochCount();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            for (String param : l.paramTable().keySet()) {
+                org.nd4j.linalg.learning.config.IUpdater u = l.conf().getLayer().getUpdaterByParam(param);
+                if (u != null && u.hasLearningRate()) {
+                    return u.getLearningRate(iteration, epoch);
+                }
+            }
+        }
+        throw new IllegalStateException("no layer of the network has a learning rate");
     }
 
     private void destroyBroadcast() {

@@ -74,6 +74,7 @@ final class Progress implements RoundListener {
         line.put("fit_seconds", s.fitSeconds());
         line.put("job_seconds", s.jobSeconds());
         line.put("reconcile_seconds", s.reconcileSeconds());
+        line.put("outer_seconds", master.lastOuterSeconds());
         line.put("bn_shift", s.bnShift());
         line.put("precision", s.precisions());
         precisions.putAll(s.precisions());

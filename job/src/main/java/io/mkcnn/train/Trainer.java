@@ -54,6 +54,7 @@ public final class Trainer {
     private final boolean fresh;
     private OutputDir out;
     private RunDirectory dir;
+    private BnTrainingMaster master;
     private Checkpoints checkpoints;
     private RunState state;
     private ComputationGraph net;
@@ -142,8 +143,9 @@ public final class Trainer {
         dir.begin();
         checkpoints = new Checkpoints(out, cfg.checkpointKeep());
         long roundsPerEpoch = roundsPerEpoch(trainCount);
+        OuterOptimizer outer = cfg.outerOptimizer();
         Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
-                roundsPerEpoch));
+                roundsPerEpoch), outer);
         if (restored.found()) {
             state = restored.state();
             net = restored.net();
@@ -166,8 +168,7 @@ public final class Trainer {
             net = MultiKernelNet.create(cfg.networkSpec(),
                     cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
         }
-        BnTrainingMaster master = master(cfg, cfg.exportDir().isBlank() ? out.resolve("_export").toString()
-                : cfg.exportDir());
+        master = master(cfg, cfg.exportDir().isBlank() ? out.resolve("_export").toString() : cfg.exportDir(), outer);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);
@@ -260,7 +261,8 @@ public final class Trainer {
     }
 
     private void checkpoint() {
-        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state));
+        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state, master == null ? null
+                : master.outer()));
         lastCheckpointRound = state.totalRounds;
         MetricsLog.write(out, state.metrics);
     }
@@ -347,6 +349,11 @@ public final class Trainer {
 
     /** The training master for a configuration, exporting minibatches under {@code exportDir}. */
     public static BnTrainingMaster master(JobConfig cfg, String exportDir) {
+        return master(cfg, exportDir, cfg.outerOptimizer());
+    }
+
+    /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */
+    public static BnTrainingMaster master(JobConfig cfg, String exportDir, OuterOptimizer outer) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchPerWorker())
                 .batchSizePerWorker(cfg.batchPerWorker())
@@ -361,6 +368,6 @@ public final class Trainer {
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(exportDir);
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound());
+        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound(), outer);
     }
 }

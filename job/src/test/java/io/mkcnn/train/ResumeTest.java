@@ -85,6 +85,33 @@ class ResumeTest extends SparkTest {
     }
 
     @Test
+    void theOuterOptimizersMomentumIsCheckpointedAndResumedExactly() throws Exception {
+        String[] outer = {"--set", "train.outer=nesterov", "--set", "train.outer.lr=0.8",
+            "--set", "train.outer.momentum=0.6"};
+        Path reference = dir.resolve("outer-reference");
+        assertEquals(0, train(reference, outer));
+        Path plain = dir.resolve("reference");
+        if (!Files.exists(plain.resolve("model.zip"))) {
+            assertEquals(0, train(plain));
+        }
+        ComputationGraph averaged = ModelSerializer.restoreComputationGraph(plain.resolve("model.zip").toFile(), true);
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
+        assertTrue(a.params().sub(averaged.params()).amaxNumber().doubleValue() > 1e-3,
+                "the outer step changes the trajectory");
+
+        Path interrupted = dir.resolve("outer-interrupted");
+        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(outer),
+                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
+        assertEquals(1, train(interrupted, failing));
+        assertTrue(Files.exists(interrupted.resolve("checkpoints").resolve("round-000006").resolve("outer.bin")));
+        assertEquals(0, train(interrupted, outer));
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
+        assertTrue(a.params().equalsWithEps(b.params(), 1e-5),
+                "parameters differ by " + a.params().sub(b.params()).amaxNumber());
+        assertEquals(keys(lines(reference)), keys(lines(interrupted)));
+    }
+
+    @Test
     void nanParametersFromAWorkerStopTheRunAndKeepTheLastGoodCheckpoint() throws Exception {
         Path out = dir.resolve("diverged");
         assertEquals(4, train(out, "--set", "debug.nan.round=3"));
