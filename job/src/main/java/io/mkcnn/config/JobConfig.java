@@ -31,8 +31,11 @@ public record JobConfig(
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
-        OuterOptimizer.Kind outer, double outerLr, double outerMomentum,
+        OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
         Map<String, String> effective) implements Serializable {
+
+    /** How the learning rate grows with the number of workers. */
+    public enum LrScaling { NONE, LINEAR, SQRT }
 
     /** Learning-rate schedules offered. */
     public enum LrSchedule { CONSTANT, COSINE }
@@ -101,6 +104,8 @@ public record JobConfig(
                 s.doubleValue("train.outer.lr", outer == OuterOptimizer.Kind.NESTEROV ? 0.7 : 1.0, 0.0, 100.0),
                 s.doubleValue("train.outer.momentum", outer == OuterOptimizer.Kind.NESTEROV ? 0.9
                         : outer == OuterOptimizer.Kind.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
+                s.enumValue("train.lr.scaling", LrScaling.NONE),
+                s.doubleValue("train.lr.warmup.epochs", 0.0, 0.0, 10_000.0),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -122,7 +127,7 @@ public record JobConfig(
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
-                Map.copyOf(new LinkedHashMap<>(eff)));
+                lrScaling, warmupEpochs, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     /** A new outer optimizer of this configuration (its momentum buffer empty). */
@@ -139,10 +144,26 @@ public record JobConfig(
         return NetworkSpec.cifar(factorised);
     }
 
-    /** Model options; {@code totalIterations} sizes the cosine schedule. */
+    /**
+     * The workers' peak learning rate: {@code model.lr} times 1, W or sqrt(W) for W workers
+     * ({@code train.lr.scaling}).
+     */
+    public double peakLearningRate() {
+        return learningRate * switch (lrScaling) {
+            case NONE -> 1.0;
+            case LINEAR -> workers;
+            case SQRT -> Math.sqrt(workers);
+        };
+    }
+
+    /**
+     * Model options; {@code totalIterations} (every epoch's) sizes the cosine schedule and the warm-up, which
+     * rises from {@code model.lr} to {@link #peakLearningRate()} over {@code train.lr.warmup.epochs}.
+     */
     public ModelOptions modelOptions(long totalIterations) {
-        return new ModelOptions(head, learningRate, lrSchedule == LrSchedule.COSINE ? totalIterations : 0, l2,
-                bnDecay, bnEps, seed, DataType.FLOAT, layout);
+        long warmup = Math.round(warmupEpochs * totalIterations / Math.max(1, epochs));
+        return new ModelOptions(head, peakLearningRate(), lrSchedule == LrSchedule.COSINE ? totalIterations : 0, l2,
+                bnDecay, bnEps, seed, DataType.FLOAT, layout, warmup, learningRate);
     }
 
     /** Effective settings as sorted "key=value" lines, for logs and for saving beside the model. */

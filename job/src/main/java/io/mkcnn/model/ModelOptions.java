@@ -16,23 +16,32 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param seed weight initialisation seed
  * @param dataType parameter and activation type (FLOAT for training; DOUBLE in exactness tests)
  * @param layout how the layers store activations (the network's input is NCHW either way)
+ * @param warmupSteps iterations over which the learning rate rises linearly from {@code warmupStart} to
+ *     {@code learningRate} (0: no warm-up)
+ * @param warmupStart the learning rate at iteration 0 of a warm-up
  */
 public record ModelOptions(Head head, double learningRate, long cosineSteps, double l2, double bnDecay,
-                           double bnEps, long seed, DataType dataType, CNN2DFormat layout) implements Serializable {
+                           double bnEps, long seed, DataType dataType, CNN2DFormat layout, long warmupSteps,
+                           double warmupStart) implements Serializable {
+
+    public ModelOptions(Head head, double learningRate, long cosineSteps, double l2, double bnDecay, double bnEps,
+                        long seed, DataType dataType, CNN2DFormat layout) {
+        this(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, dataType, layout, 0, learningRate);
+    }
 
     public static ModelOptions defaults() {
         return new ModelOptions(Head.LINEAR, 1e-3, 0, 0.0, 0.9, 1e-3, 42, DataType.FLOAT, CNN2DFormat.NHWC);
     }
 
     public ModelOptions withDataType(DataType type) {
-        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, type, layout);
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, type, layout, warmupSteps, warmupStart);
     }
 
     public ModelOptions withSeed(long newSeed) {
-        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, newSeed, dataType, layout);
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, newSeed, dataType, layout, warmupSteps, warmupStart);
     }
 
     public ModelOptions withLayout(CNN2DFormat newLayout) {
-        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, dataType, newLayout);
+        return new ModelOptions(head, learningRate, cosineSteps, l2, bnDecay, bnEps, seed, dataType, newLayout, warmupSteps, warmupStart);
     }
 }

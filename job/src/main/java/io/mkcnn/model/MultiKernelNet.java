@@ -59,7 +59,10 @@ public final class MultiKernelNet {
                 .convolutionMode(ConvolutionMode.Same)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .updater(options.cosineSteps() > 0
+                .updater(options.warmupSteps() > 0
+                        ? new Adam(new WarmupSchedule(options.warmupStart(), options.learningRate(),
+                                options.warmupSteps(), options.cosineSteps()))
+                        : options.cosineSteps() > 0
                         ? new Adam(new CosineSchedule(options.learningRate(), options.cosineSteps()))
                         : new Adam(options.learningRate()));
         if (options.l2() > 0) {

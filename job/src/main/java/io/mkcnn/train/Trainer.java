@@ -161,6 +161,10 @@ public final class Trainer {
             state = RunState.fresh(dir.runId(), cfg.hash(), cfg.seed());
         }
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
+        LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
+                + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.learningRate(),
+                cfg.peakLearningRate() / cfg.learningRate(), cfg.workers(), cfg.lrScaling().name().toLowerCase(),
+                cfg.warmupEpochs(), outer.describe());
 
         LOG.info("[run {}] {} training records, {} test records, {} workers, ~{} rounds per epoch; native {}",
                 state.runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
