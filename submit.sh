@@ -15,7 +15,7 @@ CONF_DIR="${MKCNN_CONF_DIR:-$ROOT/conf}"
 SPARK_CONF="${MKCNN_SPARK_CONF:-$CONF_DIR/spark-defaults.conf}"
 JAVA="${JAVA:-java}"
 RUNTIME="$ROOT/job/target/runtime"
-COMMANDS=" train evaluate predict generate download demo bench bn-study "
+COMMANDS=" train evaluate predict generate download demo bench bn-study scaling "
 
 # Split the arguments: Spark options up to the first subcommand, the job's after it.
 spark_args=()
@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#job_args[@]} -eq 0 ]]; then
   echo "error: no command given (expected one of:$COMMANDS)" >&2
-  echo "usage: ./submit.sh [spark-submit options] {train|evaluate|predict|generate|download|demo|bench|bn-study} [options]" >&2
+  echo "usage: ./submit.sh [spark-submit options] {train|evaluate|predict|generate|download|demo|bench|bn-study|scaling} [options]" >&2
   echo "       ./submit.sh --help, ./submit.sh COMMAND --help: every option, its default and the exit codes" >&2
   exit 2
 fi

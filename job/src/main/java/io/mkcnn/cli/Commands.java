@@ -39,11 +39,11 @@ import picocli.CommandLine.Spec;
         commandListHeading = "%nCommands:%n",
         subcommands = {Commands.Train.class, Commands.Evaluate.class, Commands.Predict.class,
             Commands.Generate.class, Commands.Download.class, Commands.Demo.class, Commands.Bench.class,
-            Commands.Study.class})
+            Commands.Study.class, Commands.ScalingStudy.class})
 final class Commands implements Runnable {
     /** The command names, in the order help lists them. */
     static final List<String> NAMES = List.of("train", "evaluate", "predict", "generate", "download", "demo",
-            "bench", "bn-study");
+            "bench", "bn-study", "scaling");
 
     @Override
     public void run() {
@@ -355,6 +355,64 @@ final class Commands implements Runnable {
             Map<String, String> overrides = overrides(problems);
             JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
             withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
+        }
+    }
+
+    @Command(name = "scaling", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = {"Scaling study: 1, 2 and 4 workers on IID shards and 4 on class-sorted shards, each with plain "
+                + "averaging and the outer optimizer (train.outer, or nesterov).",
+                "Prints a table and writes DIR/scaling.json; finished runs are reused."})
+    static final class ScalingStudy implements Runnable {
+        /** The study's own defaults, under --conf and --set: the BN study's setting, for 12 epochs. */
+        static final Map<String, String> DEFAULTS = Map.of("train.averaging.frequency", "20", "model.lr", "0.0001",
+                "train.epochs", "12");
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--data", paramLabel = "PATH", description = "required: training records, as for train")
+        String data;
+
+        @Option(names = "--test", paramLabel = "PATH", description = "required: test records, as --data")
+        String test;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "required: the study's directory (one run each)")
+        String out;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "epochs of every run (default: ${DEFAULT-VALUE})")
+        String epochs;
+
+        @Option(names = "--threshold", paramLabel = "P", defaultValue = "0.55",
+                description = "test accuracy whose first epoch the table reports (default: ${DEFAULT-VALUE})")
+        String threshold;
+
+        @picocli.CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public void run() {
+            List<String> problems = new ArrayList<>();
+            require("scaling", "--data", data, problems);
+            require("scaling", "--test", test, problems);
+            require("scaling", "--out", out, problems);
+            double p = 0;
+            try {
+                p = Double.parseDouble(threshold.trim());
+                if (!(p > 0 && p < 1)) {
+                    problems.add("scaling: --threshold " + threshold + ": expected a number between 0 and 1");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("scaling: --threshold " + threshold + ": expected a number between 0 and 1");
+            }
+            Map<String, String> overrides = new LinkedHashMap<>();
+            put(overrides, "data.train", data);
+            put(overrides, "data.test", test);
+            put(overrides, "out", out);
+            putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
+            overrides.putAll(config.pairs("scaling", problems));
+            JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
+            double chosen = p;
+            withSpark("mkcnn-scaling", sc -> new io.mkcnn.bench.Scaling(sc, cfg, chosen).run());
         }
     }
 

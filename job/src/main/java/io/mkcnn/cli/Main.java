@@ -94,6 +94,9 @@ public final class Main {
         if (command.equals("bn-study") && Commands.Study.DEFAULTS.containsKey(key)) {
             return Commands.Study.DEFAULTS.get(key);
         }
+        if (command.equals("scaling") && Commands.ScalingStudy.DEFAULTS.containsKey(key)) {
+            return Commands.ScalingStudy.DEFAULTS.get(key);
+        }
         if (command.equals("demo") && key.equals("train.epochs")) {
             return "3";
         }

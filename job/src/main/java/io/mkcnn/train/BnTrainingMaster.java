@@ -160,16 +160,17 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             throw new NonFiniteRoundException(round + 1, score);
         }
         ComputationGraph net = graph.getNetwork();
-        long tOuter = System.nanoTime();
+        outerSeconds = 0;
         if (outer != null && outer.kind() != OuterOptimizer.Kind.AVERAGE) {
+            long tOuter = System.nanoTime();
             // the network still holds what was broadcast at the round's start; BN statistics are left to the
             // reconciliation below (masked out), the Adam state stays averaged
             params = outer.step(net.params(), params, outerMask(net), innerLearningRate(net));
             if (!isFinite(params)) {
                 throw new NonFiniteRoundException(round + 1, score);
             }
+            outerSeconds = (System.nanoTime() - tOuter) / 1e9;
         }
-        outerSeconds = (System.nanoTime() - tOuter) / 1e9;
         net.setParams(params);
         if (updater != null) {
             net.getUpdater().setStateViewArray(updater);

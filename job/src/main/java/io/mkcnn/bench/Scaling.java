@@ -1,0 +1,204 @@
+package io.mkcnn.bench;
+
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.eval.Metrics;
+import io.mkcnn.store.OutputDir;
+import io.mkcnn.train.OuterOptimizer;
+import io.mkcnn.train.Trainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scaling study: one configuration trained with 1, 2 and 4 workers on IID shards and with 4 workers on
+ * class-sorted shards, each with plain averaging and with the outer optimizer; a table of the test accuracy after
+ * every evaluation, the epochs to a threshold accuracy, examples/s and the outer step's share of round time, written
+ * to {@code scaling.json}. Each run is an ordinary training run under {@code OUT/<name>}: rerunning the study
+ * resumes or reuses them.
+ */
+public final class Scaling {
+    private static final Logger LOG = LoggerFactory.getLogger(Scaling.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JavaSparkContext sc;
+    private final JobConfig base;
+    private final double threshold;
+
+    /**
+     * @param base the configuration every run shares; its {@code train.outer} (or {@code nesterov} if that is
+     *     {@code average}) is the outer optimizer compared with plain averaging
+     * @param threshold the test accuracy whose first epoch the table reports
+     */
+    public Scaling(JavaSparkContext sc, JobConfig base, double threshold) {
+        this.sc = sc;
+        this.base = base;
+        this.threshold = threshold;
+    }
+
+    /** One run of the study. */
+    record Run(String name, int workers, String shards, String outer) {
+    }
+
+    /** The study's runs, in the table's order. */
+    List<Run> runs() {
+        String outer = base.outer() == OuterOptimizer.Kind.AVERAGE ? "nesterov"
+                : base.outer().name().toLowerCase(Locale.ROOT);
+        List<Run> runs = new ArrayList<>(List.of(new Run("w1-iid", 1, "iid", "average")));
+        for (String[] r : new String[][] {{"2", "iid"}, {"4", "iid"}, {"4", "by_class"}}) {
+            for (String o : new String[] {"average", outer}) {
+                runs.add(new Run("w" + r[0] + "-" + r[1] + "-" + o, Integer.parseInt(r[0]), r[1], o));
+            }
+        }
+        return runs;
+    }
+
+    public Map<String, Object> run() {
+        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Run r : runs()) {
+            rows.add(train(out, r));
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("configuration", new java.util.TreeMap<>(base.effective()));
+        report.put("threshold", threshold);
+        report.put("runs", rows);
+        report.put("targets", targets(rows));
+        out.writeText("scaling.json", Metrics.toJson(report));
+        System.out.println(table(rows, threshold));
+        for (Map<String, Object> t : targets(rows)) {
+            System.out.println((Boolean.TRUE.equals(t.get("met")) ? "met      " : "NOT MET  ") + t);
+        }
+        System.out.println("report: " + out.resolve("scaling.json"));
+        return report;
+    }
+
+    /** Trains (or resumes, or finds finished) one run and reads its figures back from its own outputs. */
+    private Map<String, Object> train(OutputDir out, Run r) {
+        Map<String, String> set = new LinkedHashMap<>(base.effective());
+        OutputDir dir = OutputDir.inspect(out.resolve(r.name()).toString(), sc.hadoopConfiguration());
+        set.put("out", dir.path().toString());
+        set.put("train.workers", String.valueOf(r.workers()));
+        set.put("train.partitioning", r.shards());
+        set.put("train.outer", r.outer());
+        if (r.outer().equals("average")) {
+            set.remove("train.outer.lr");
+            set.remove("train.outer.momentum");
+        } else if (base.outer() == OuterOptimizer.Kind.AVERAGE) {
+            set.remove("train.outer.lr"); // the outer optimizer's own defaults
+            set.remove("train.outer.momentum");
+        }
+        JobConfig cfg = JobConfig.from(Map.of(), "scaling", set);
+        LOG.info("scaling run {}: {} worker(s), {} shards, outer {}", r.name(), r.workers(), r.shards(),
+                cfg.outerOptimizer().describe());
+        new Trainer(sc, cfg, false).run();
+        return figures(dir, r, cfg);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> figures(OutputDir dir, Run r, JobConfig cfg) {
+        List<Double> accuracy = new ArrayList<>();
+        double outerSeconds = 0;
+        double roundSeconds = 0;
+        try {
+            for (String line : dir.readText("metrics.jsonl").split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<String, Object> m = JSON.readValue(line, Map.class);
+                if ("evaluation".equals(m.get("type"))) {
+                    accuracy.add(((Number) m.get("accuracy")).doubleValue());
+                } else if ("round".equals(m.get("type"))) {
+                    roundSeconds += ((Number) m.get("round_seconds")).doubleValue();
+                    Object o = m.get("outer_seconds");
+                    outerSeconds += o == null ? 0 : ((Number) o).doubleValue();
+                }
+            }
+            Map<String, Object> metrics = JSON.readValue(dir.readText(Trainer.METRICS), Map.class);
+            Map<String, Object> training = (Map<String, Object>) metrics.get("training");
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", r.name());
+            row.put("workers", r.workers());
+            row.put("shards", r.shards());
+            row.put("outer", cfg.outerOptimizer().describe());
+            row.put("accuracy_by_evaluation", accuracy);
+            row.put("final_accuracy", accuracy.isEmpty() ? null : accuracy.get(accuracy.size() - 1));
+            int epochs = -1;
+            for (int i = 0; i < accuracy.size(); i++) {
+                if (accuracy.get(i) >= threshold) {
+                    epochs = (i + 1) * Math.max(1, cfg.evalEveryEpochs());
+                    break;
+                }
+            }
+            row.put("epochs_to_threshold", epochs < 0 ? null : epochs);
+            row.put("examples_per_second", training.get("examples_per_second"));
+            row.put("outer_share_of_round_time", roundSeconds > 0 ? outerSeconds / roundSeconds : 0.0);
+            return row;
+        } catch (java.io.IOException e) {
+            throw new io.mkcnn.store.OutputException(dir.path() + ": cannot read the run's metrics (" + e.getMessage()
+                    + ")", e);
+        }
+    }
+
+    /** The targets, each with the figures it compares. */
+    static List<Map<String, Object>> targets(List<Map<String, Object>> rows) {
+        Map<String, Double> acc = new LinkedHashMap<>();
+        double maxOuterShare = 0;
+        for (Map<String, Object> r : rows) {
+            acc.put((String) r.get("name"), (Double) r.get("final_accuracy"));
+            if (!((String) r.get("name")).endsWith("-average")) {
+                maxOuterShare = Math.max(maxOuterShare, ((Number) r.get("outer_share_of_round_time")).doubleValue());
+            }
+        }
+        String outer = rows.get(rows.size() - 1).get("name").toString().replace("w4-by_class-", "");
+        List<Map<String, Object>> checks = new ArrayList<>();
+        checks.add(check("4 IID workers with " + outer + " within 1.0 point of one worker",
+                points(acc.get("w4-iid-" + outer), acc.get("w1-iid")), -1.0));
+        checks.add(check("2 IID workers with " + outer + " within 0.5 points of one worker",
+                points(acc.get("w2-iid-" + outer), acc.get("w1-iid")), -0.5));
+        checks.add(check("4 class-sorted workers: " + outer + " >= 5 points above plain averaging",
+                points(acc.get("w4-by_class-" + outer), acc.get("w4-by_class-average")), 5.0));
+        Map<String, Object> cost = new LinkedHashMap<>();
+        cost.put("target", "outer step <= 2% of round time");
+        cost.put("value_percent", 100 * maxOuterShare);
+        cost.put("met", maxOuterShare <= 0.02);
+        checks.add(cost);
+        return checks;
+    }
+
+    private static Double points(Double a, Double b) {
+        return a == null || b == null ? null : 100 * (a - b);
+    }
+
+    private static Map<String, Object> check(String target, Double points, double atLeast) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("target", target);
+        m.put("value_points", points);
+        m.put("met", points != null && points >= atLeast);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String table(List<Map<String, Object>> rows, double threshold) {
+        StringBuilder b = new StringBuilder(String.format("%-26s %-34s %8s %8s %10s %8s  %s%n", "run", "outer",
+                "final", "epochs", "examples/s", "outer %", "accuracy after each evaluation"));
+        for (Map<String, Object> r : rows) {
+            List<Double> acc = (List<Double>) r.get("accuracy_by_evaluation");
+            b.append(String.format(Locale.ROOT, "%-26s %-34s %8s %8s %10.1f %8.2f  %s%n", r.get("name"), r.get("outer"),
+                    r.get("final_accuracy") == null ? "-" : String.format(Locale.ROOT, "%.2f%%",
+                            100 * (Double) r.get("final_accuracy")),
+                    r.get("epochs_to_threshold") == null ? "-" : r.get("epochs_to_threshold"),
+                    ((Number) r.get("examples_per_second")).doubleValue(),
+                    100 * ((Number) r.get("outer_share_of_round_time")).doubleValue(),
+                    acc.stream().map(a -> String.format(Locale.ROOT, "%.1f", 100 * a)).toList()));
+        }
+        b.append(String.format(Locale.ROOT, "epochs: the first evaluation at or above %.1f%% test accuracy%n",
+                100 * threshold));
+        return b.toString();
+    }
+}

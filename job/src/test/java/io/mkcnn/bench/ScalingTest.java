@@ -1,0 +1,53 @@
+package io.mkcnn.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.testutil.Cli;
+import io.mkcnn.testutil.Records;
+import io.mkcnn.testutil.SparkTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** The scaling command on a small synthetic set: every run trained once, its figures and the targets reported. */
+class ScalingTest extends SparkTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyRunIsTrainedAndReportedAndARerunReusesThem() throws Exception {
+        Path train = Records.write(dir.resolve("data/train.bin"), Records.synthetic(512, 31));
+        Path test = Records.write(dir.resolve("data/test.bin"), Records.synthetic(200, 32));
+        Path out = dir.resolve("scaling");
+        String[] args = {"scaling", "--data", train.toString(), "--test", test.toString(), "--out", out.toString(),
+            "--epochs", "1", "--set", "train.batch=16", "--set", "train.averaging.frequency=2",
+            "--set", "train.outer=momentum", "--set", "train.outer.momentum=0.3", "--threshold", "0.2"};
+        var r = Cli.run(sc, args);
+        assertEquals(0, r.getKey(), r.getValue());
+        Map<String, Object> report = new ObjectMapper().readValue(out.resolve("scaling.json").toFile(), Map.class);
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("runs");
+        assertEquals(List.of("w1-iid", "w2-iid-average", "w2-iid-momentum", "w4-iid-average", "w4-iid-momentum",
+                "w4-by_class-average", "w4-by_class-momentum"), runs.stream().map(m -> m.get("name")).toList());
+        for (Map<String, Object> run : runs) {
+            assertEquals(1, ((List<?>) run.get("accuracy_by_evaluation")).size(), run.toString());
+            assertTrue(((Number) run.get("examples_per_second")).doubleValue() > 0, run.toString());
+        }
+        assertEquals("momentum (lr 1.0, momentum 0.3)", runs.get(2).get("outer"), "the configured outer step");
+        assertEquals("average", runs.get(1).get("outer"));
+        double share = ((Number) runs.get(4).get("outer_share_of_round_time")).doubleValue();
+        assertTrue(share > 0 && share < 0.5, "the outer step is timed: " + share);
+        assertEquals(0.0, ((Number) runs.get(3).get("outer_share_of_round_time")).doubleValue());
+        assertEquals(4, ((List<?>) report.get("targets")).size());
+
+        long modified = Files.getLastModifiedTime(out.resolve("w4-iid-momentum/model.zip")).toMillis();
+        assertEquals(0, Cli.run(sc, args).getKey());
+        assertEquals(modified, Files.getLastModifiedTime(out.resolve("w4-iid-momentum/model.zip")).toMillis(),
+                "finished runs are reused");
+    }
+}
