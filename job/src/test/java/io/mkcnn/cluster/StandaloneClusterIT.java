@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.MetricKeys;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -205,15 +206,6 @@ class StandaloneClusterIT {
         }
     }
 
-    private static List<String> metricKeys(Path out) throws IOException {
-        List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
-            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
-        }
-        return keys;
-    }
-
     @Test
     void killedDriverIsResumedByRerunningTheCommand() throws Exception {
         Path out = tmp.resolve("out-driver-killed");
@@ -224,14 +216,14 @@ class StandaloneClusterIT {
         driver.destroyForcibly(); // SIGKILL
         driver.waitFor();
         assertFalse(Files.exists(out.resolve("model.zip")));
-        List<String> before = metricKeys(out);
+        List<String> before = MetricKeys.of(out);
 
         Path log2 = tmp.resolve("driver-rerun.log");
         Process rerun = submit(out, log2);
         assertTrue(rerun.waitFor(10, TimeUnit.MINUTES));
         assertEquals(0, rerun.exitValue(), Files.readString(log2));
         assertTrue(Files.readString(log2).contains("resuming from"), Files.readString(log2));
-        List<String> after = metricKeys(out);
+        List<String> after = MetricKeys.of(out);
         assertEquals(before, after.subList(0, before.size()), "what was written before the kill is kept");
         List<String> expected = new ArrayList<>();
         for (int r = 1; r <= 8; r++) {
@@ -281,7 +273,7 @@ class StandaloneClusterIT {
                 expected.add("evaluation:" + (r / 4) + ":" + r);
             }
         }
-        assertEquals(expected, metricKeys(out), "every round and evaluation exactly once");
+        assertEquals(expected, MetricKeys.of(out), "every round and evaluation exactly once");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.testutil.Cli;
+import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Resuming past damaged checkpoints: a zero-byte or truncated model, a model of another shape and a state that is
@@ -44,15 +44,6 @@ class DamagedCheckpointTest extends SparkTest {
                 "--set", "checkpoint.every.rounds=1", "--set", "checkpoint.keep=4"));
         args.addAll(List.of(extra));
         return Cli.run(sc, args.toArray(new String[0]));
-    }
-
-    private static List<String> keys(Path out) throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
-            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
-        }
-        return keys;
     }
 
     private static Path checkpoint(Path out, int round) {
@@ -88,14 +79,15 @@ class DamagedCheckpointTest extends SparkTest {
         withoutChecksum(checkpoint(out, 2).resolve("model.zip"));
         var r = train(out);
         assertEquals(0, r.getKey(), r.getValue());
-        assertEquals(keys(reference), keys(out), "resumed from round 1: every round and evaluation exactly once");
+        assertEquals(MetricKeys.of(reference), MetricKeys.of(out),
+                "resumed from round 1: every round and evaluation exactly once");
     }
 
     @Test
     void withNoReadableCheckpointTheRunIsRefusedNotRestarted() throws Exception {
         Path out = tmp.resolve("ruined");
         assertEquals(1, train(out, "--set", "debug.fail.after.rounds=3", "--set", "checkpoint.keep=2").getKey());
-        List<String> before = keys(out);
+        List<String> before = MetricKeys.of(out);
         Files.write(checkpoint(out, 3).resolve("model.zip"), new byte[0]);
         withoutChecksum(checkpoint(out, 3).resolve("model.zip"));
         Files.writeString(checkpoint(out, 2).resolve("state.json"), "{\"runId\": ");
@@ -105,7 +97,7 @@ class DamagedCheckpointTest extends SparkTest {
         assertTrue(r.getValue().contains("checkpoints: no checkpoint is readable (round-000003 ("), r.getValue());
         assertTrue(r.getValue().contains("round-000002 ("), r.getValue());
         assertTrue(r.getValue().contains("rerun with --fresh to move this run aside"), r.getValue());
-        assertEquals(before, keys(out), "the run's metrics are untouched");
+        assertEquals(before, MetricKeys.of(out), "the run's metrics are untouched");
         assertTrue(Files.exists(checkpoint(out, 3).resolve("model.zip")), "nothing is deleted");
     }
 }

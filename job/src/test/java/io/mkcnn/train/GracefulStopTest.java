@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.store.RunLock;
+import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -70,15 +71,6 @@ class GracefulStopTest extends SparkTest {
         }
     }
 
-    private static List<String> keys(Path out) throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
-            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
-        }
-        return keys;
-    }
-
     private static void signal(Process p, String name) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(p.pid())).start().waitFor());
     }
@@ -114,7 +106,7 @@ class GracefulStopTest extends SparkTest {
         assertFalse(Files.exists(out.resolve("model.zip")));
 
         assertEquals(0, Main.runWith(sc, command(out, 2).toArray(new String[0])));
-        assertEquals(keys(reference), keys(out), "every round and evaluation exactly once");
+        assertEquals(MetricKeys.of(reference), MetricKeys.of(out), "every round and evaluation exactly once");
     }
 
     @Test
@@ -169,7 +161,7 @@ class GracefulStopTest extends SparkTest {
         assertTrue(described.stream().allMatch(d -> d.startsWith("mkcnn-run-")), described.toString());
 
         assertEquals(0, Main.runWith(sc, command(out, 5).toArray(new String[0])));
-        assertEquals(keys(reference), keys(out), "the abandoned round is trained once, on the rerun");
+        assertEquals(MetricKeys.of(reference), MetricKeys.of(out), "the abandoned round is trained once, on the rerun");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -32,22 +33,13 @@ class KillResumeTest extends SparkTest {
                 "--set", "checkpoint.every.rounds=1");
     }
 
-    private static List<String> keys(Path out) throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            var m = new org.nd4j.shade.jackson.databind.ObjectMapper().readValue(line, java.util.Map.class);
-            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
-        }
-        return keys;
-    }
-
     @Test
     void killedDriverResumesWithoutLosingOrRepeatingAnything() throws Exception {
         Path data = dir.resolve("data");
         SyntheticCifar.write(data, 640, 13);
         Path reference = dir.resolve("reference");
         assertEquals(0, Main.runWith(sc, command(data, reference).toArray(new String[0])));
-        List<String> expected = keys(reference);
+        List<String> expected = MetricKeys.of(reference);
         long rounds = expected.stream().filter(k -> k.startsWith("round:")).count();
 
         long seed = System.nanoTime();
@@ -73,6 +65,6 @@ class KillResumeTest extends SparkTest {
         assertFalse(Files.exists(killed.resolve("model.zip")));
 
         assertEquals(0, Main.runWith(sc, command(data, killed).toArray(new String[0])));
-        assertEquals(expected, keys(killed), "killed after " + killAfterLines + " lines (seed " + seed + ")");
+        assertEquals(expected, MetricKeys.of(killed), "killed after " + killAfterLines + " lines (seed " + seed + ")");
     }
 }

@@ -1,0 +1,24 @@
+package io.mkcnn.testutil;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/** A run's metrics.jsonl as "type:epoch:round" keys, to check that every round and evaluation appears once. */
+public final class MetricKeys {
+    private MetricKeys() {
+    }
+
+    public static List<String> of(Path out) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
+            keys.add(m.get("type") + ":" + m.get("epoch") + ":" + m.get("round"));
+        }
+        return keys;
+    }
+}
