@@ -52,20 +52,24 @@ public final class Benchmark {
     private final JobConfig base;
     private final int reps;
     private final java.util.Set<String> cases;
+    private final List<Integer> roundWorkers;
     private final List<Map<String, Object>> rows = new ArrayList<>();
 
     /** Every case, in the order they run. */
     public static final List<String> CASES = List.of("augment", "bnstats", "ops", "single", "spark", "spark128",
-            "factorised", "eval");
+            "factorised", "eval", "rounds");
 
     /**
      * @param cases which of {@link #CASES} to run (the matrix-multiply ceiling is always measured)
+     * @param roundWorkers the workers of the {@code rounds} case (the round cost model), measured in turn
      */
-    public Benchmark(JavaSparkContext sc, JobConfig base, int reps, java.util.Set<String> cases) {
+    public Benchmark(JavaSparkContext sc, JobConfig base, int reps, java.util.Set<String> cases,
+                     List<Integer> roundWorkers) {
         this.sc = sc;
         this.base = base;
         this.reps = reps;
         this.cases = cases;
+        this.roundWorkers = List.copyOf(roundWorkers);
     }
 
     public Map<String, Object> run() {
@@ -121,8 +125,16 @@ public final class Benchmark {
             results.add(evaluation(bound(gflops, false)));
         }
         report.put("results", results);
+        Map<String, Object> rounds = null;
+        if (cases.contains("rounds")) {
+            rounds = new RoundCost(sc, base, reps).measure(roundWorkers, out);
+            report.put("round_cost", rounds);
+        }
         out.writeText("bench.json", Metrics.toJson(report));
         System.out.println(table());
+        if (rounds != null) {
+            System.out.println(RoundCost.table(rounds));
+        }
         System.out.println("report: " + out.resolve("bench.json"));
         return report;
     }

@@ -310,6 +310,11 @@ final class Commands implements Runnable {
                 completionCandidates = BenchCases.class)
         List<String> cases;
 
+        @Option(names = "--round-workers", paramLabel = "LIST", split = ",", defaultValue = "1,2,4",
+                description = "workers of the rounds case, each measured in turn (default: ${DEFAULT-VALUE}); "
+                    + "more workers than task slots run in waves")
+        List<String> roundWorkers;
+
         @picocli.CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
@@ -317,6 +322,10 @@ final class Commands implements Runnable {
         public void run() {
             List<String> problems = new ArrayList<>();
             require("bench", "--out", out, problems);
+            List<Integer> roundW = new ArrayList<>();
+            for (String w : roundWorkers) {
+                roundW.add(positiveInt("bench", "round-workers", w, problems));
+            }
             int r = positiveInt("bench", "reps", reps, problems);
             Map<String, String> overrides = new LinkedHashMap<>();
             put(overrides, "out", out);
@@ -329,7 +338,7 @@ final class Commands implements Runnable {
                 }
             }
             JobConfig cfg = config(config.conf, overrides, problems);
-            withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen).run());
+            withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen, roundW).run());
         }
     }
 
@@ -361,11 +370,16 @@ final class Commands implements Runnable {
     @Command(name = "scaling", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"Scaling study: 1, 2 and 4 workers on IID shards and 4 on class-sorted shards, each with plain "
                 + "averaging and the outer optimizer (train.outer, or nesterov).",
+                "Study settings unless --conf/--set say otherwise: model.lr=0.0001, train.averaging.frequency=20, "
+                + "train.outer=nesterov, train.lr.scaling=sqrt (one worker's run never scales).",
                 "Prints a table and writes DIR/scaling.json; finished runs are reused."})
     static final class ScalingStudy implements Runnable {
-        /** The study's own defaults, under --conf and --set: the BN study's setting, for 12 epochs. */
+        /**
+         * The study's own defaults, under --conf and --set: the BN study's setting for 12 epochs, with the README's
+         * recipe for several workers (nesterov outer step, square-root learning-rate scaling).
+         */
         static final Map<String, String> DEFAULTS = Map.of("train.averaging.frequency", "20", "model.lr", "0.0001",
-                "train.epochs", "12");
+                "train.epochs", "12", "train.outer", "nesterov", "train.lr.scaling", "sqrt");
 
         @Spec
         CommandSpec spec;
@@ -385,6 +399,10 @@ final class Commands implements Runnable {
         @Option(names = "--threshold", paramLabel = "P", defaultValue = "0.55",
                 description = "test accuracy whose first epoch the table reports (default: ${DEFAULT-VALUE})")
         String threshold;
+
+        @Option(names = "--runs", paramLabel = "NAME", split = ",",
+                description = "only these runs, e.g. w1-iid,w4-iid-nesterov (default: all seven)")
+        List<String> runs = new ArrayList<>();
 
         @picocli.CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
@@ -412,7 +430,9 @@ final class Commands implements Runnable {
             overrides.putAll(config.pairs("scaling", problems));
             JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
             double chosen = p;
-            withSpark("mkcnn-scaling", sc -> new io.mkcnn.bench.Scaling(sc, cfg, chosen).run());
+            List<String> only = runs.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+            io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only);
+            withSpark("mkcnn-scaling", study::run);
         }
     }
 

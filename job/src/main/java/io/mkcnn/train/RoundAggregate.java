@@ -38,8 +38,33 @@ public final class RoundAggregate implements Serializable {
         return agg;
     }
 
+    private static final java.util.concurrent.atomic.LongAdder DRIVER_MERGE_NANOS =
+            new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder DRIVER_MERGES = new java.util.concurrent.atomic.LongAdder();
+
+    /** Time this JVM has spent merging results outside Spark tasks (on the driver), for the round cost model. */
+    public static long driverMergeNanos() {
+        return DRIVER_MERGE_NANOS.sum();
+    }
+
+    /** Merges this JVM has done outside Spark tasks. */
+    public static int driverMerges() {
+        return DRIVER_MERGES.intValue();
+    }
+
     /** Combines two partial aggregates (the combOp). */
     public static RoundAggregate merge(RoundAggregate a, RoundAggregate b) {
+        if (org.apache.spark.TaskContext.get() != null) {
+            return mergeInto(a, b);
+        }
+        long start = System.nanoTime();
+        RoundAggregate merged = mergeInto(a, b);
+        DRIVER_MERGE_NANOS.add(System.nanoTime() - start);
+        DRIVER_MERGES.increment();
+        return merged;
+    }
+
+    private static RoundAggregate mergeInto(RoundAggregate a, RoundAggregate b) {
         a.paramsSum = sum(a.paramsSum, b.paramsSum);
         a.updaterSum = sum(a.updaterSum, b.updaterSum);
         a.scoreSum += b.scoreSum;

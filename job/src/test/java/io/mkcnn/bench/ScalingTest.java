@@ -37,6 +37,11 @@ class ScalingTest extends SparkTest {
         for (Map<String, Object> run : runs) {
             assertEquals(1, ((List<?>) run.get("accuracy_by_evaluation")).size(), run.toString());
             assertTrue(((Number) run.get("examples_per_second")).doubleValue() > 0, run.toString());
+            double recomputed = ((Number) run.get("final_accuracy_recomputed_bn")).doubleValue();
+            assertTrue(recomputed >= 0 && recomputed <= 1, run.toString());
+            Map<String, Double> distance = (Map<String, Double>) run.get("bn_statistics_vs_recomputed");
+            assertEquals(5, distance.size(), "every BN layer: " + distance);
+            assertTrue(distance.values().stream().allMatch(d -> d >= 0 && Double.isFinite(d)), distance.toString());
         }
         assertEquals("momentum (lr 1.0, momentum 0.3)", runs.get(2).get("outer"), "the configured outer step");
         assertEquals("average", runs.get(1).get("outer"));
@@ -49,5 +54,22 @@ class ScalingTest extends SparkTest {
         assertEquals(0, Cli.run(sc, args).getKey());
         assertEquals(modified, Files.getLastModifiedTime(out.resolve("w4-iid-momentum/model.zip")).toMillis(),
                 "finished runs are reused");
+
+        String[] some = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--runs", "w1-iid,w4-iid-momentum")).toArray(String[]::new);
+        assertEquals(0, Cli.run(sc, some).getKey());
+        report = new ObjectMapper().readValue(out.resolve("scaling.json").toFile(), Map.class);
+        runs = (List<Map<String, Object>>) report.get("runs");
+        assertEquals(List.of("w1-iid", "w4-iid-momentum"), runs.stream().map(m -> m.get("name")).toList());
+        List<Map<String, Object>> targets = (List<Map<String, Object>>) report.get("targets");
+        assertEquals(Boolean.class, targets.get(0).get("met").getClass(), "4 IID workers against one: compared");
+        assertEquals(null, targets.get(1).get("met"), "2 workers were not run: " + targets.get(1));
+
+        String[] unknown = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--runs", "w8-iid-momentum")).toArray(String[]::new);
+        var refused = Cli.run(sc, unknown);
+        assertEquals(2, refused.getKey(), refused.getValue());
+        assertTrue(refused.getValue().contains("--runs w8-iid-momentum: no such run; the study's runs are w1-iid, "),
+                refused.getValue());
     }
 }
