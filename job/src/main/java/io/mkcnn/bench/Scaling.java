@@ -109,8 +109,7 @@ public final class Scaling {
         out.writeText("scaling.json", Metrics.toJson(report));
         System.out.println(table(rows, threshold));
         for (Map<String, Object> t : targets(rows, outerName())) {
-            Object met = t.get("met");
-            System.out.println((met == null ? "not run  " : Boolean.TRUE.equals(met) ? "met      " : "NOT MET  ") + t);
+            System.out.println(targetLine(t));
         }
         System.out.println("report: " + out.resolve("scaling.json"));
         return report;
@@ -228,6 +227,17 @@ public final class Scaling {
         cost.put("met", timed ? maxOuterShare <= 0.02 : null);
         checks.add(cost);
         return checks;
+    }
+
+    /** One target as a line: whether it is met, what it asks and the measured figure. */
+    static String targetLine(Map<String, Object> t) {
+        Object met = t.get("met");
+        String value = t.containsKey("value_points")
+                ? (t.get("value_points") == null ? "-" : String.format(Locale.ROOT, "%+.2f points",
+                        ((Number) t.get("value_points")).doubleValue()))
+                : String.format(Locale.ROOT, "%.2f%%", ((Number) t.get("value_percent")).doubleValue());
+        return String.format(Locale.ROOT, "%-9s %-62s %s", met == null ? "not run" : Boolean.TRUE.equals(met) ? "met"
+                : "NOT MET", t.get("target"), value);
     }
 
     private static String percent(Object fraction) {

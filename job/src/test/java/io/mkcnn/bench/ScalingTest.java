@@ -72,4 +72,18 @@ class ScalingTest extends SparkTest {
         assertTrue(refused.getValue().contains("--runs w8-iid-momentum: no such run; the study's runs are w1-iid, "),
                 refused.getValue());
     }
+
+    @Test
+    void targetsArePrintedWithTheirFigures() {
+        List<Map<String, Object>> rows = List.of(
+                Map.of("name", "w1-iid", "final_accuracy", 0.6118, "outer_share_of_round_time", 0.0),
+                Map.of("name", "w4-iid-nesterov", "final_accuracy", 0.6720, "outer_share_of_round_time", 0.0013),
+                Map.of("name", "w2-iid-nesterov", "final_accuracy", 0.6050, "outer_share_of_round_time", 0.0030));
+        List<String> lines = Scaling.targets(rows, "nesterov").stream().map(Scaling::targetLine).toList();
+        assertTrue(lines.get(0).matches("met +4 IID workers with nesterov within 1.0 point of one worker +\\+6.02 points"),
+                lines.get(0));
+        assertTrue(lines.get(1).matches("NOT MET +2 IID workers .* -0.68 points"), lines.get(1));
+        assertTrue(lines.get(2).matches("not run +4 class-sorted workers: .* -"), lines.get(2));
+        assertTrue(lines.get(3).matches("met +outer step <= 2% of round time +0.30%"), lines.get(3));
+    }
 }
