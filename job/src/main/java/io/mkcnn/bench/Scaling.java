@@ -202,7 +202,7 @@ public final class Scaling {
         }
     }
 
-    /** The targets, each with the figures it compares. */
+    /** The study's targets (the outer step against one worker and against averaging, its cost) with their figures. */
     static List<Map<String, Object>> targets(List<Map<String, Object>> rows, String outer) {
         Map<String, Double> acc = new LinkedHashMap<>();
         double maxOuterShare = 0;
