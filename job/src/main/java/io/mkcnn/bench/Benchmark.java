@@ -430,6 +430,11 @@ public final class Benchmark {
         return b.toString();
     }
 
+    /** An accuracy (a fraction) as a percentage with two decimals, or "-" when there is none. */
+    static String percent(Double fraction) {
+        return fraction == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+
     static double median(double[] values) {
         if (values.length == 0) {
             return Double.NaN;

@@ -277,15 +277,11 @@ public final class BnStudy {
                 "recompute", "weights naive-pooled", "pooled-naive, same weights"));
         for (Row r : rows) {
             Double gain = r.pooledGainSameWeights();
-            b.append(String.format("%-14s %7d %8s %8s %10s %22s %26s%n", r.shards(), r.workers(), pct(r.naive()),
-                    pct(r.pooled()), pct(r.recompute()),
+            b.append(String.format("%-14s %7d %8s %8s %10s %22s %26s%n", r.shards(), r.workers(),
+                    Benchmark.percent(r.naive()), Benchmark.percent(r.pooled()), Benchmark.percent(r.recompute()),
                     Double.isNaN(r.weightDiff()) ? "" : String.format("%.1e", r.weightDiff()),
                     gain == null ? "" : String.format("%+.2f points", gain)));
         }
         return b.toString();
-    }
-
-    private static String pct(Double v) {
-        return v == null ? "-" : String.format("%.2f%%", 100 * v);
     }
 }

@@ -105,10 +105,11 @@ public final class Scaling {
         report.put("configuration", new java.util.TreeMap<>(base.effective()));
         report.put("threshold", threshold);
         report.put("runs", rows);
-        report.put("targets", targets(rows, outerName()));
+        List<Map<String, Object>> targets = targets(rows, outerName());
+        report.put("targets", targets);
         out.writeText("scaling.json", Metrics.toJson(report));
         System.out.println(table(rows, threshold));
-        for (Map<String, Object> t : targets(rows, outerName())) {
+        for (Map<String, Object> t : targets) {
             System.out.println(targetLine(t));
         }
         System.out.println("report: " + out.resolve("scaling.json"));
@@ -240,10 +241,6 @@ public final class Scaling {
                 : "NOT MET", t.get("target"), value);
     }
 
-    private static String percent(Object fraction) {
-        return fraction == null ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * ((Number) fraction).doubleValue());
-    }
-
     private static Double points(Double a, Double b) {
         return a == null || b == null ? null : 100 * (a - b);
     }
@@ -263,7 +260,8 @@ public final class Scaling {
         for (Map<String, Object> r : rows) {
             List<Double> acc = (List<Double>) r.get("accuracy_by_evaluation");
             b.append(String.format(Locale.ROOT, "%-26s %-34s %8s %10s %8s %8s %10.1f %8.2f  %s%n", r.get("name"),
-                    r.get("outer"), percent(r.get("final_accuracy")), percent(r.get("final_accuracy_recomputed_bn")),
+                    r.get("outer"), Benchmark.percent((Double) r.get("final_accuracy")),
+                    Benchmark.percent((Double) r.get("final_accuracy_recomputed_bn")),
                     r.get("bn_statistics_vs_recomputed_mean") == null ? "-" : String.format(Locale.ROOT, "%.4f",
                             ((Number) r.get("bn_statistics_vs_recomputed_mean")).doubleValue()),
                     r.get("epochs_to_threshold") == null ? "-" : r.get("epochs_to_threshold"),
