@@ -142,22 +142,36 @@ class StandaloneClusterIT {
         return "";
     }
 
-    /** Polls the driver's status API until an executor has an active task; returns its id. */
+    /**
+     * Polls the driver's status API until a task has just started on an executor; returns that executor's id. A
+     * task that started less than {@link #FRESH_TASK_MILLIS} ago still has most of its run ahead, so killing its
+     * executor fails it; an executor merely reported busy may already be between tasks (the API lags the tasks).
+     */
     @SuppressWarnings("unchecked")
     private static String waitForBusyExecutor(Process driver) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
         String api = "http://127.0.0.1:" + driverUiPort + "/api/v1/applications";
+        java.time.format.DateTimeFormatter launch = java.time.format.DateTimeFormatter
+                .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'GMT'").withZone(java.time.ZoneOffset.UTC);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (driver.isAlive() && System.nanoTime() < deadline) {
             try {
                 List<Map<String, Object>> apps = json.readValue(get(http, api), List.class);
-                String id = (String) apps.get(0).get("id");
-                List<Map<String, Object>> executors = json.readValue(get(http, api + "/" + id + "/executors"),
+                String app = api + "/" + apps.get(0).get("id");
+                List<Map<String, Object>> stages = json.readValue(get(http, app + "/stages?status=active"),
                         List.class);
-                for (Map<String, Object> e : executors) {
-                    if (!"driver".equals(e.get("id")) && ((Number) e.get("activeTasks")).intValue() > 0) {
-                        return (String) e.get("id");
+                for (Map<String, Object> stage : stages) {
+                    List<Map<String, Object>> tasks = json.readValue(get(http, app + "/stages/"
+                            + stage.get("stageId") + "/" + stage.get("attemptId") + "/taskList?length=1000"),
+                            List.class);
+                    for (Map<String, Object> t : tasks) {
+                        long age = java.time.Instant.now().toEpochMilli()
+                                - java.time.Instant.from(launch.parse((String) t.get("launchTime"))).toEpochMilli();
+                        if ("RUNNING".equals(t.get("status")) && !"driver".equals(t.get("executorId"))
+                                && age < FRESH_TASK_MILLIS) {
+                            return (String) t.get("executorId");
+                        }
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -165,8 +179,12 @@ class StandaloneClusterIT {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no executor ran a task within 2 minutes (driver alive: " + driver.isAlive() + ")");
+        throw new AssertionError("no task started on an executor within 2 minutes (driver alive: "
+                + driver.isAlive() + ")");
     }
+
+    /** How recently a task must have started for {@link #waitForBusyExecutor} to pick its executor. */
+    private static final long FRESH_TASK_MILLIS = 300;
 
     private static String get(HttpClient http, String url) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
