@@ -17,17 +17,43 @@ JAVA="${JAVA:-java}"
 RUNTIME="$ROOT/job/target/runtime"
 COMMANDS=" train evaluate predict generate download demo bench bn-study scaling "
 
-# Split the arguments: Spark options up to the first subcommand, the job's after it.
+# Split the arguments: spark-submit's options (with their values) up to the first word that is not one, which is
+# the command; everything from the command on is the job's. A mistyped command is still the command: the job's own
+# parser names it and suggests the closest one.
+SPARK_VALUE_OPTIONS=" --archives --class --conf -c --deploy-mode --driver-class-path --driver-cores --driver-java-options \
+ --driver-library-path --driver-memory --exclude-packages --executor-cores --executor-memory --files --jars --keytab --kill \
+ --master --name --num-executors --packages --principal --properties-file --proxy-user --py-files --queue --remote \
+ --repositories --status --total-executor-cores "
+SPARK_SWITCHES=" --supervise --usage-error --verbose -v "
 spark_args=()
 job_args=()
 help=false
 while [[ $# -gt 0 ]]; do
-  if [[ "$COMMANDS" == *" $1 "* || "$1" == --help || "$1" == -h || "$1" == --version || "$1" == -V ]]; then
+  case "$1" in
+    --help | -h | --version | -V)
+      job_args=("$@")
+      break
+      ;;
+  esac
+  if [[ "$SPARK_VALUE_OPTIONS" == *" $1 "* ]]; then
+    if [[ $# -lt 2 ]]; then
+      echo "error: spark-submit option $1 needs a value (and a command after it)" >&2
+      exit 2
+    fi
+    spark_args+=("$1" "$2")
+    shift 2
+  elif [[ "$1" == --*=* && "$SPARK_VALUE_OPTIONS" == *" ${1%%=*} "* || "$SPARK_SWITCHES" == *" $1 "* ]]; then
+    spark_args+=("$1")
+    shift
+  elif [[ "$1" == -* ]]; then
+    echo "error: unknown option '$1' before the command: spark-submit options (--master, --conf k=v," \
+      "--executor-memory, ...) come before COMMAND and the job's own options after it" >&2
+    echo "usage: ./submit.sh [spark-submit options] COMMAND [options]; ./submit.sh --help lists the commands" >&2
+    exit 2
+  else
     job_args=("$@")
     break
   fi
-  spark_args+=("$1")
-  shift
 done
 if [[ ${#job_args[@]} -eq 0 ]]; then
   echo "error: no command given (expected one of:$COMMANDS)" >&2
@@ -38,6 +64,8 @@ fi
 for a in "${job_args[@]}"; do
   [[ "$a" == --help || "$a" == -h || "$a" == --version || "$a" == -V ]] && help=true
 done
+# A command the job does not have: its parser names it and suggests the closest (no Spark needed).
+[[ "$COMMANDS" == *" ${job_args[0]} "* ]] || help=true
 
 build_runtime() {
   echo "submit.sh: building the job (mvn package, first run only)..." >&2
@@ -54,7 +82,7 @@ fi
 JOB_JAR="$(job_jar)"
 THIN_JAR="${JOB_JAR%-cluster.jar}.jar"
 
-# Help and version need no Spark: the job's entry point alone prints them.
+# Help, version and unknown commands need no Spark: the job's entry point alone answers them.
 if $help; then
   exec "$JAVA" -cp "$RUNTIME/jars/*:$THIN_JAR" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
     io.mkcnn.cli.Main "${job_args[@]}"

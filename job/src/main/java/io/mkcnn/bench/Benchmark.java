@@ -326,7 +326,7 @@ public final class Benchmark {
         records.count();
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.out(), sc.hadoopConfiguration())
-                .resolve("_export").toString());
+                .resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
         master.setRoundListener(rounds::add);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);

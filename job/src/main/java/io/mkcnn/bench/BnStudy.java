@@ -94,9 +94,9 @@ public final class BnStudy {
     public Map<String, Object> run() {
         NativeRuntime.apply(base.nativeSettings());
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), workers)
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, workers)
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), workers).persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, workers).persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();
         OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());

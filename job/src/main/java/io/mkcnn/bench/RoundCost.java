@@ -128,7 +128,7 @@ final class RoundCost {
         JavaRDD<CifarRecord> records = sc.parallelize(data, w).persist(StorageLevel.MEMORY_ONLY());
         records.count();
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        BnTrainingMaster master = Trainer.master(cfg, out.resolve("_export").toString());
+        BnTrainingMaster master = Trainer.master(cfg, out.resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
         master.setRoundListener(rounds::add);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);

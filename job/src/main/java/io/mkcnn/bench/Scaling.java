@@ -84,9 +84,9 @@ public final class Scaling {
     public Map<String, Object> run(JavaSparkContext sc) {
         NativeRuntime.apply(base.nativeSettings());
         // read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), base.workers())
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, base.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), base.workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, base.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();

@@ -205,10 +205,11 @@ final class Commands implements Runnable {
             require("generate", "--records", records, problems);
             int n = records == null ? 1 : positiveInt("generate", "records", records, problems);
             long s = longValue("generate", "seed", seed, problems);
+            Path dir = localDir("generate", out, problems);
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
-            SyntheticCifar.write(Path.of(out), n, s);
+            SyntheticCifar.write(dir, n, s);
         }
     }
 
@@ -230,10 +231,11 @@ final class Commands implements Runnable {
         public void run() {
             List<String> problems = new ArrayList<>();
             require("download", "--out", out, problems);
+            Path dir = localDir("download", out, problems);
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
-            new CifarDownloader(url, md5).download(Path.of(out));
+            new CifarDownloader(url, md5).download(dir);
         }
     }
 
@@ -268,17 +270,19 @@ final class Commands implements Runnable {
             List<String> problems = new ArrayList<>();
             require("demo", "--out", out, problems);
             int n = positiveInt("demo", "records", records, problems);
+            Path home = localDir("demo", out, problems);
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
-            Path dataDir = Path.of(out, "data");
+            Path dataDir = home.resolve("data");
             if (!Files.isDirectory(dataDir)) {
                 SyntheticCifar.write(dataDir, n, 1L);
             }
             Map<String, String> overrides = new LinkedHashMap<>();
-            overrides.put("data.train", dataDir.resolve("synthetic_batch_*.bin").toString());
+            overrides.put("data.train", io.mkcnn.store.StorePaths.globEscape(dataDir.toString())
+                    + "/synthetic_batch_*.bin");
             overrides.put("data.test", dataDir.resolve("synthetic_test_batch.bin").toString());
-            overrides.put("out", Path.of(out, "run").toString());
+            overrides.put("out", home.resolve("run").toString());
             overrides.put("train.epochs", epochs);
             putIfGiven(spec, overrides, "--workers", "train.workers", workers);
             overrides.putAll(config.pairs("demo", problems));
@@ -495,6 +499,31 @@ final class Commands implements Runnable {
         if (value == null || value.isBlank()) {
             problems.add(command + ": missing required option " + option);
         }
+    }
+
+    /**
+     * The local folder an {@code --out} of generate, download or demo names (a plain path or a {@code file:} URI);
+     * any other filesystem is a problem (those commands write with local file I/O), as is a missing value.
+     */
+    private static Path localDir(String command, String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new org.apache.hadoop.fs.Path(value).toUri();
+        } catch (IllegalArgumentException e) {
+            return Path.of(value); // not a URI at all: a local name
+        }
+        if (uri.getScheme() == null) {
+            return Path.of(value);
+        }
+        if (uri.getScheme().equals("file")) {
+            return Path.of(uri.getPath());
+        }
+        problems.add(command + ": --out " + value + ": expected a local folder (" + command + " writes with local "
+                + "file I/O); write locally, then copy it (e.g. hdfs dfs -put, aws s3 cp --recursive)");
+        return null;
     }
 
     private static void put(Map<String, String> m, String key, String value) {

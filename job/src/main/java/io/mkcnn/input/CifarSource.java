@@ -3,10 +3,12 @@ package io.mkcnn.input;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.store.StorePaths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +16,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.mapreduce.InputSplit;
+import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -27,43 +30,75 @@ import scala.Tuple2;
  * Spark's fixed-length record input, on the executors. The files are checked on the driver first (exists, not
  * empty, size a multiple of 3073 bytes) and every label is checked as it is parsed, so bad input stops the job
  * with a message naming the file and record instead of training on garbage.
+ *
+ * <p>What a path means: a path that exists is that file or folder, whatever characters its name holds ('*', '[',
+ * ',', spaces); only a path that does not exist is expanded as a glob. A file is read as given. A folder
+ * contributes its {@code .bin} files (others, and names starting with '.' or '_', are skipped and logged), except
+ * that in a folder holding {@value #TEST_BATCH} (the official layout) training reads every {@code .bin} but that one
+ * and scoring reads that one alone. A glob for training data that reaches a {@value #TEST_BATCH} is refused: test
+ * records never become training records unless the file itself is named.
  */
 public final class CifarSource {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CifarSource.class);
     static final String RECORD_LENGTH_KEY = "org.apache.spark.input.FixedLengthBinaryInputFormat.recordLength";
+    /** The official CIFAR-10 test batch's file name. */
+    public static final String TEST_BATCH = "test_batch.bin";
+
+    /** What the records are for, which decides what a folder contributes. */
+    public enum Role {
+        /** Records to train on ({@code --data} of train and the studies). */
+        TRAINING("training"),
+        /** Records to score ({@code --test}, and {@code --data} of evaluate and predict). */
+        SCORING("scoring");
+
+        private final String word;
+
+        Role(String word) {
+            this.word = word;
+        }
+    }
 
     private CifarSource() {
     }
 
-    /** The data files a path names: the file itself, a directory's visible files, or a glob's matches. */
-    public static List<Path> listFiles(String path, Configuration conf) {
+    /** The data files a path names for {@code role}: the file itself, a folder's record files, or a glob's matches. */
+    public static List<Path> listFiles(String path, Role role, Configuration conf) {
         if (path == null || path.isBlank()) {
             throw new InvalidDataException("no data path given");
         }
         List<String> problems = new ArrayList<>();
         List<Path> files = new ArrayList<>();
+        List<Path> testBatchesLeftOut = new ArrayList<>();
         try {
             Path p = new Path(path);
             FileSystem fs = p.getFileSystem(conf);
-            FileStatus[] matches = fs.globStatus(p);
+            FileStatus literal = status(fs, p);
+            boolean glob = literal == null;
+            FileStatus[] matches = glob ? fs.globStatus(p) : new FileStatus[] {literal};
             if (matches == null || matches.length == 0) {
                 throw new InvalidDataException(path + ": no such file or directory");
             }
             for (FileStatus m : matches) {
-                FileStatus[] entries = m.isDirectory() ? fs.listStatus(m.getPath()) : new FileStatus[] {m};
-                Arrays.sort(entries);
-                for (FileStatus f : entries) {
-                    String name = f.getPath().getName();
-                    if (f.isDirectory() || name.startsWith(".") || name.startsWith("_")) {
-                        continue;
+                if (m.isDirectory()) {
+                    for (FileStatus f : folder(fs, m.getPath(), role, testBatchesLeftOut)) {
+                        check(fs, f, problems);
+                        files.add(f.getPath());
                     }
-                    if (m.isDirectory() && !name.endsWith(".bin")) {
-                        LOG.info("{}: not a .bin file, skipped", f.getPath());
-                        continue;
-                    }
-                    check(fs, f, problems);
-                    files.add(f.getPath());
+                    continue;
                 }
+                String name = m.getPath().getName();
+                if (glob && (name.startsWith(".") || name.startsWith("_"))) {
+                    continue;
+                }
+                if (glob && role == Role.TRAINING && name.equals(TEST_BATCH)) {
+                    problems.add(path + ": the pattern matches " + m.getPath() + ", the CIFAR-10 test batch; test "
+                            + "records are not trained on unless named: match the training batches alone (e.g. "
+                            + "data_batch_*.bin), give the folder (its " + TEST_BATCH + " is left out of training), "
+                            + "or name the file itself to train on it");
+                    continue;
+                }
+                check(fs, m, problems);
+                files.add(m.getPath());
             }
         } catch (IOException e) {
             RuntimeException store = io.mkcnn.store.ObjectStores.explain(path, conf, e);
@@ -72,13 +107,63 @@ public final class CifarSource {
             }
             throw new InvalidDataException(path + ": cannot list (" + e.getMessage() + ")", e);
         }
-        if (files.isEmpty()) {
-            throw new InvalidDataException(path + ": no CIFAR-10 binary files (*.bin) found");
-        }
         if (!problems.isEmpty()) {
             throw new InvalidDataException(String.join(System.lineSeparator(), problems));
         }
+        if (files.isEmpty()) {
+            throw new InvalidDataException(path + ": no CIFAR-10 binary files (*.bin) found for " + role.word
+                    + (!testBatchesLeftOut.isEmpty() ? " (a folder's " + TEST_BATCH + " is never trained on; name the file "
+                    + "itself to train on it)" : ""));
+        }
         return files;
+    }
+
+    /** The file or folder {@code p} names literally, or null when nothing has that name. */
+    private static FileStatus status(FileSystem fs, Path p) throws IOException {
+        try {
+            return fs.getFileStatus(p);
+        } catch (java.io.FileNotFoundException e) {
+            return null;
+        }
+    }
+
+    /** A folder's record files for {@code role}; what is left out is logged with the reason. */
+    private static List<FileStatus> folder(FileSystem fs, Path dir, Role role, List<Path> testBatchesLeftOut)
+            throws IOException {
+        FileStatus[] entries = fs.listStatus(dir);
+        Arrays.sort(entries);
+        List<FileStatus> bins = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        FileStatus testBatch = null;
+        for (FileStatus f : entries) {
+            String name = f.getPath().getName();
+            if (f.isDirectory() || name.startsWith(".") || name.startsWith("_") || !name.endsWith(".bin")) {
+                others.add(name + (f.isDirectory() ? "/" : ""));
+            } else if (name.equals(TEST_BATCH)) {
+                testBatch = f;
+            } else {
+                bins.add(f);
+            }
+        }
+        List<FileStatus> chosen = bins;
+        String leftOut = "";
+        if (testBatch != null && role == Role.TRAINING) {
+            leftOut = TEST_BATCH + " (the test batch: name the file itself to train on it)";
+            testBatchesLeftOut.add(testBatch.getPath());
+        } else if (testBatch != null) {
+            chosen = List.of(testBatch);
+            if (!bins.isEmpty()) {
+                leftOut = bins.stream().map(f -> f.getPath().getName()).collect(Collectors.joining(", "))
+                        + " (the folder's training batches: name a file itself to score it)";
+            }
+        }
+        if (!others.isEmpty()) {
+            leftOut += (leftOut.isEmpty() ? "" : "; ") + String.join(", ", others) + " (not record files)";
+        }
+        LOG.info("{} ({}): {}{}", dir, role.word, chosen.isEmpty() ? "no record files"
+                : chosen.stream().map(f -> f.getPath().getName()).collect(Collectors.joining(", ")),
+                leftOut.isEmpty() ? "" : "; left out: " + leftOut);
+        return chosen;
     }
 
     private static void check(FileSystem fs, FileStatus f, List<String> problems) {
@@ -126,28 +211,54 @@ public final class CifarSource {
     }
 
     /**
-     * Reads and validates every record of {@code path}, spread over {@code partitions} partitions.
+     * Reads and validates every record {@code path} names for {@code role}, spread over {@code partitions}
+     * partitions.
      *
      * @throws InvalidDataException on the driver, for missing, empty or wrongly sized files; bad labels fail the
      *     Spark job with an {@link InvalidDataException} naming the file and record index
      */
-    public static JavaRDD<CifarRecord> read(JavaSparkContext sc, String path, int partitions) {
-        return read(sc, listFiles(path, sc.hadoopConfiguration()), partitions);
+    public static JavaRDD<CifarRecord> read(JavaSparkContext sc, String path, Role role, int partitions) {
+        return read(sc, listFiles(path, role, sc.hadoopConfiguration()), partitions);
     }
 
-    /** As {@link #read(JavaSparkContext, String, int)}, for files already listed and checked by {@link #listFiles}. */
+    /**
+     * As {@link #read(JavaSparkContext, String, Role, int)}, for files already listed and checked by
+     * {@link #listFiles}. The files are handed to the input format as they are (no comma-separated path list, no
+     * glob expansion), so any character in their names is read literally.
+     */
     public static JavaRDD<CifarRecord> read(JavaSparkContext sc, List<Path> files, int partitions) {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
         conf.setInt(RECORD_LENGTH_KEY, CifarFormat.RECORD_BYTES);
-        String joined = String.join(",", files.stream().map(Path::toString).toList());
-        JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopFile(joined, FixedLengthBinaryInputFormat.class,
-                LongWritable.class, BytesWritable.class, conf);
+        conf.set(ListedFiles.FILES_KEY, files.stream().map(StorePaths::uri).collect(Collectors.joining("\n")));
+        JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopRDD(conf, ListedFiles.class,
+                LongWritable.class, BytesWritable.class);
         @SuppressWarnings("unchecked")
         NewHadoopRDD<LongWritable, BytesWritable> hadoopRdd = (NewHadoopRDD<LongWritable, BytesWritable>) raw.rdd();
         scala.reflect.ClassTag<CifarRecord> tag = scala.reflect.ClassTag$.MODULE$.apply(CifarRecord.class);
         JavaRDD<CifarRecord> records = JavaRDD.fromRDD(
                 hadoopRdd.mapPartitionsWithInputSplit(new ParseSplit(), true, tag), tag);
         return records.repartition(partitions);
+    }
+
+    /**
+     * Spark's fixed-length record input over exactly the files listed in {@link #FILES_KEY} (encoded URIs, one per
+     * line) instead of {@code FileInputFormat}'s comma-separated, glob-expanded input paths.
+     */
+    public static final class ListedFiles extends FixedLengthBinaryInputFormat {
+        static final String FILES_KEY = "mkcnn.input.files";
+
+        @Override
+        protected List<FileStatus> listStatus(JobContext job) throws IOException {
+            Configuration conf = job.getConfiguration();
+            List<FileStatus> statuses = new ArrayList<>();
+            for (String uri : java.util.Objects.requireNonNullElse(conf.getRaw(FILES_KEY), "").split("\n")) {
+                if (!uri.isEmpty()) {
+                    Path p = StorePaths.path(uri);
+                    statuses.add(p.getFileSystem(conf).getFileStatus(p));
+                }
+            }
+            return statuses;
+        }
     }
 
     /** Parses one input split's records, naming the split's file in every error. */

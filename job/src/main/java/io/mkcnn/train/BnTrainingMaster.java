@@ -5,15 +5,20 @@ import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
-import io.mkcnn.input.Shards;
+import io.mkcnn.store.StorePaths;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.datavec.spark.util.BroadcastHadoopConfigHolder;
+import org.datavec.spark.util.SerializableHadoopConfig;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.ExecuteWorkerPathMDSFlatMap;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -52,6 +57,11 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient double outerSeconds;
     private transient int roundAtEpochStart;
     private transient String jobLabel = "";
+    /** The current export's minibatch paths (encoded URIs) keyed partition << 32 | position, and its partitions. */
+    private transient java.util.List<scala.Tuple2<Long, String>> exported;
+    private transient int exportedPartitions;
+    /** Whether the export directory existed before this master first exported (null: not exported yet). */
+    private transient Boolean rootExisted;
 
     /**
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
@@ -193,65 +203,122 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     }
 
     /**
-     * Exports the epoch's minibatches as DL4J does, then starts the round clock so the export is not counted.
-     * DL4J refuses to export whenever the cluster's default filesystem is local, even when the export directory
-     * itself is on HDFS or S3; here the configured directory decides, and a local one on a cluster only warns
-     * (it works where every executor sees the same disk, as on a single-host standalone cluster).
+     * Exports the epoch's minibatches (under {@code <export dir>/<export folder>/<RDD id>/data/}), then starts the
+     * round clock so the export is not counted. DL4J refuses to export whenever the cluster's default filesystem is
+     * local, even when the export directory itself is on HDFS or S3; here the configured directory decides, and a
+     * local one on a cluster only warns (it works where every executor sees the same disk, as on a single-host
+     * standalone cluster).
      */
     @Override
     protected JavaRDD<String> exportIfRequiredMDS(JavaSparkContext sc, JavaRDD<MultiDataSet> trainingData) {
         boolean localMaster = sc.master().matches("^local(\\[(\\d+|\\*)])?$");
-        if (!localMaster && exportDirectory.startsWith("file:")) {
+        if (!localMaster && exportRoot().startsWith("file:")) {
             LOG.warn("export directory {} is on a local filesystem while Spark runs on {}: every executor must see it"
-                    + " (set train.export.dir to HDFS/S3, or train.approach=direct)", exportDirectory, sc.master());
+                    + " (set train.export.dir to HDFS/S3, or train.approach=direct)", StorePaths.path(exportRoot()),
+                    sc.master());
         }
-        String baseDir;
-        if (lastExportedRDDId == trainingData.id()) {
-            baseDir = getBaseDirForRDD(trainingData);
-        } else {
+        if (exported == null || lastExportedRDDId != trainingData.id()) {
             if (lastRDDExportPath != null) {
                 deleteTempDir(sc, lastRDDExportPath);
             }
-            baseDir = exportMDS(trainingData);
+            exportMDS(trainingData);
         }
-        JavaRDD<String> paths = exportedPaths(sc, baseDir + "paths/", numWorkers);
+        JavaRDD<String> paths = ExportedMinibatches.byWorker(sc, exported, exportedPartitions, numWorkers);
         lastRoundEnd = System.nanoTime();
         return paths;
     }
 
-    /**
-     * The exported minibatch paths, partition {@code w} holding exactly those written by data partitions
-     * {@code [w*P/W, (w+1)*P/W)} in their written order ({@code P} part files, {@code W = min(workers, P)}). DL4J reads
-     * them back with {@code textFile}, whose partitions follow the filesystem's listing order and split large
-     * part files, so a worker could train another partition's minibatches: harmless for IID shards, wrong for
-     * class-sorted ones, and a run's splits would depend on directory order.
-     */
-    static JavaRDD<String> exportedPaths(JavaSparkContext sc, String pathsDir, int workers) {
-        int files;
-        try {
-            org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(pathsDir);
-            files = dir.getFileSystem(sc.hadoopConfiguration())
-                    .listStatus(dir, p -> p.getName().startsWith("part-")).length;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot list exported minibatch paths in " + pathsDir, e);
+    @Override
+    protected String exportMDS(JavaRDD<MultiDataSet> trainingData) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(trainingData.context());
+        if (rootExisted == null) {
+            rootExisted = ExportedMinibatches.exists(sc.hadoopConfiguration(), exportRoot());
         }
-        return sc.wholeTextFiles(pathsDir)
-                .filter(f -> new org.apache.hadoop.fs.Path(f._1()).getName().startsWith("part-"))
-                .flatMapToPair(f -> {
-                    long part = Long.parseLong(new org.apache.hadoop.fs.Path(f._1()).getName().substring(5));
-                    java.util.List<scala.Tuple2<Long, String>> lines = new java.util.ArrayList<>();
-                    long line = 0;
-                    for (String path : f._2().split("\n")) {
-                        if (!path.isBlank()) {
-                            lines.add(new scala.Tuple2<>((part << 32) | line++, path.strip()));
-                        }
-                    }
-                    return lines.iterator();
-                })
-                // key part << 32 | line: part file p of P goes to partition p*W/P, lines in written order
-                .repartitionAndSortWithinPartitions(new Shards.Contiguous(Math.min(workers, Math.max(1, files)),
-                        files, 32))
-                .values();
+        String baseDir = getBaseDirForRDD(trainingData);
+        LOG.info("exporting minibatches to {}", StorePaths.path(baseDir));
+        exported = ExportedMinibatches.export(trainingData, batchSizePerWorker, StorePaths.child(baseDir, "data"),
+                BroadcastHadoopConfigHolder.get(sc));
+        exportedPartitions = trainingData.getNumPartitions();
+        lastExportedRDDId = trainingData.id();
+        lastRDDExportPath = baseDir;
+        return baseDir;
+    }
+
+    /** The export folder of one RDD, as an encoded URI (DL4J's is a plain string no URI parser takes). */
+    @Override
+    protected String getBaseDirForRDD(JavaRDD<?> rdd) {
+        return StorePaths.child(folder(), String.valueOf(rdd.id()));
+    }
+
+    /** Workers read the exported minibatches through a loader that decodes their encoded URIs. */
+    @Override
+    protected void doIterationPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> split,
+                                    int splitNum, int numSplits, int dataSetObjectNumExamples, DataSetLoader dsLoader,
+                                    MultiDataSetLoader mdsLoader) {
+        if (graph == null || dsLoader != null) {
+            throw new UnsupportedOperationException("only ComputationGraph training on MultiDataSets is supported");
+        }
+        Broadcast<SerializableHadoopConfig> hadoop = BroadcastHadoopConfigHolder.get(graph.getSparkContext());
+        JavaRDD<ParameterAveragingTrainingResult> result = split.mapPartitions(new ExecuteWorkerPathMDSFlatMap<>(
+                getWorkerInstance(graph), new ExportedMinibatches.Loader(hadoop), hadoop));
+        processResults(null, graph, result, splitNum, numSplits);
+    }
+
+    @Override
+    protected boolean deleteTempDir(JavaSparkContext sc, String dirUri) {
+        boolean deleted = ExportedMinibatches.delete(sc.hadoopConfiguration(), dirUri);
+        if (!deleted) {
+            LOG.warn("could not delete exported minibatches in {}", StorePaths.path(dirUri));
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes everything this master exported (its export folder), and the export directory itself if the export
+     * created it and it is now empty; nothing else in a directory of the user's is touched.
+     */
+    @Override
+    public boolean deleteTempFiles(JavaSparkContext sc) {
+        if (exportDirectory == null) {
+            return true;
+        }
+        boolean deleted = deleteTempDir(sc, folder());
+        if (Boolean.FALSE.equals(rootExisted)) {
+            ExportedMinibatches.deleteIfEmpty(sc.hadoopConfiguration(), exportRoot());
+        }
+        exported = null;
+        lastRDDExportPath = null;
+        lastExportedRDDId = Integer.MIN_VALUE;
+        return deleted;
+    }
+
+    /**
+     * Names this master's folder in the export directory ({@code name}: the same for every attempt of a run) and
+     * deletes what an earlier attempt that did not finish left there. {@code runOwnsDirectory}: the export directory
+     * belongs to the run (its own {@code _export}), so it goes once empty even if an earlier attempt made it.
+     */
+    public void useExportFolder(JavaSparkContext sc, String name, boolean runOwnsDirectory) {
+        trainingMasterUID = name;
+        if (runOwnsDirectory) {
+            rootExisted = false;
+        }
+        if (ExportedMinibatches.exists(sc.hadoopConfiguration(), folder())) {
+            LOG.info("deleting minibatches an earlier attempt exported to {}", StorePaths.path(folder()));
+            deleteTempDir(sc, folder());
+        }
+    }
+
+    /** The export directory as an encoded URI. */
+    private String exportRoot() {
+        if (exportDirectory == null) {
+            throw new IllegalStateException("no export directory set");
+        }
+        return exportDirectory;
+    }
+
+    /** This master's folder in the export directory, as an encoded URI. */
+    private String folder() {
+        return StorePaths.child(exportRoot(), trainingMasterUID);
     }
 
     /** Seconds the last outer step took (0 for plain averaging). */

@@ -42,7 +42,7 @@ public final class Evaluate {
         NativeRuntime.apply(cfg.nativeSettings());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), Trainer.METRICS);
         ComputationGraph net = load(sc, modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), cfg.workers());
+        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
         long start = System.nanoTime();
         Evaluation eval = Evaluator.evaluate(sc, net, data, cfg.evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;

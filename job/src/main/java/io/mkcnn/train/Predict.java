@@ -36,7 +36,7 @@ public final class Predict {
         NativeRuntime.apply(cfg.nativeSettings());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
         ComputationGraph net = Evaluate.load(sc, modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), cfg.workers());
+        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
         Path target = out.resolve(OUTPUT);
         Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());
         Predictor.predict(sc, net, data, cfg.evalBatch(), cfg.nativeSettings()).write().parquet(tmp.toString());

@@ -48,6 +48,8 @@ public final class Trainer {
     public static final String MODEL = RunDirectory.MODEL;
     public static final String METRICS = RunDirectory.METRICS;
     public static final String REPORT = "report.html";
+    /** How long a failing or stopping run waits for running tasks before leaving its export to the rerun. */
+    private static final long EXPORT_DRAIN_MILLIS = 5_000;
 
     private final JavaSparkContext sc;
     private final JobConfig cfg;
@@ -62,6 +64,7 @@ public final class Trainer {
     private ComputationGraph expected;
     private Progress progress;
     private final TaskFailures failures = new TaskFailures();
+    private final RunningTasks tasks = new RunningTasks();
     private volatile String jobGroup;
     private GracefulStop stop;
     private int lastCheckpointRound = -1;
@@ -96,9 +99,11 @@ public final class Trainer {
 
     private Map<String, Object> lockedRun(String newRunId) {
         NativeRuntime.apply(cfg.nativeSettings());
-        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), sc.hadoopConfiguration());
-        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), sc.hadoopConfiguration());
+        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), CifarSource.Role.TRAINING, sc.hadoopConfiguration());
+        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), CifarSource.Role.SCORING, sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
+        LOG.info("training files ({}): {}", trainFiles.size(), trainFiles);
+        LOG.info("test files ({}): {}", testFiles.size(), testFiles);
         try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh, newRunId)) {
             this.dir = dir;
             stop.beforeHalt(dir::close);
@@ -111,10 +116,12 @@ public final class Trainer {
             jobGroup = "mkcnn-run-" + dir.runId();
             sc.setJobGroup(jobGroup, "run " + dir.runId() + ": reading and checking the data", false);
             sc.sc().addSparkListener(failures);
+            sc.sc().addSparkListener(tasks);
             try {
                 return train(dir, trainFiles, testFiles);
             } finally {
                 sc.sc().removeSparkListener(failures);
+                sc.sc().removeSparkListener(tasks);
             }
         }
     }
@@ -172,41 +179,48 @@ public final class Trainer {
             net = MultiKernelNet.create(cfg.networkSpec(),
                     cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
         }
-        master = master(cfg, cfg.exportDir().isBlank() ? out.resolve("_export").toString() : cfg.exportDir(), outer);
+        master = master(cfg, exportDir(), outer);
+        // one folder per run in the export directory, the same for every attempt: a rerun deletes what an attempt
+        // that was killed left there, and nothing of another run's
+        master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
+                + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()), cfg.exportDir().isBlank());
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);
 
         Map<String, Object> lastEval = null;
-        for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
-            String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
-            master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
-            master.setJobLabel(label);
-            progress.startEpoch(epoch);
-            sc.setJobDescription(label + ": exporting minibatches");
-            try {
-                spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
-            } catch (NonFiniteRoundException e) {
-                throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
-                        .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
+        try {
+            for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
+                String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
+                master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
+                master.setJobLabel(label);
+                progress.startEpoch(epoch);
+                sc.setJobDescription(label + ": exporting minibatches");
+                try {
+                    spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
+                } catch (NonFiniteRoundException e) {
+                    throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
+                            .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
+                }
+                // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
+                if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
+                    sc.setJobDescription(label + ": evaluation");
+                    lastEval = evaluate(train, trainCount, test, epoch);
+                }
+                state.epochsDone = epoch;
+                state.roundsInEpochDone = 0;
+                checkpoint();
+                if (stop.requested() && epoch < cfg.epochs()) {
+                    throw stopped();
+                }
             }
-            // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
-            if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
-                sc.setJobDescription(label + ": evaluation");
-                lastEval = evaluate(train, trainCount, test, epoch);
-            }
-            state.epochsDone = epoch;
-            state.roundsInEpochDone = 0;
-            checkpoint();
-            if (stop.requested() && epoch < cfg.epochs()) {
-                throw stopped();
-            }
+        } finally {
+            deleteExport();
         }
-        master.deleteTempFiles(sc);
         if (lastEval == null) {
             lastEval = lastEvaluation();
         }
-        Map<String, Object> metrics = finalMetrics(lastEval, testCount);
+        Map<String, Object> metrics = finalMetrics(lastEval, trainCount, testCount);
         out.writeModel(MODEL, net);
         out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
         out.writeText(METRICS, Metrics.toJson(metrics));
@@ -217,6 +231,19 @@ public final class Trainer {
         train.unpersist();
         test.unpersist();
         return metrics;
+    }
+
+    /**
+     * Deletes what the run exported, also when it fails or stops, once no task reads it any more: the tasks of a
+     * round abandoned by a stop run on until they finish, and the rerun deletes what they kept.
+     */
+    private void deleteExport() {
+        if (tasks.awaitNone(EXPORT_DRAIN_MILLIS)) {
+            master.deleteTempFiles(sc);
+        } else {
+            LOG.info("[run {}] tasks of an abandoned round still run: their exported minibatches stay until the rerun",
+                    state.runId);
+        }
     }
 
     /** Refuses a checkpointed network whose parameters are not shaped as this configuration's network. */
@@ -307,7 +334,7 @@ public final class Trainer {
         throw new IllegalStateException("no evaluation recorded");
     }
 
-    private Map<String, Object> finalMetrics(Map<String, Object> eval, long testCount) {
+    private Map<String, Object> finalMetrics(Map<String, Object> eval, long trainCount, long testCount) {
         Map<String, Object> test = new LinkedHashMap<>(eval);
         test.remove("type");
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -327,6 +354,7 @@ public final class Trainer {
         training.put("worker_precision", progress.precisions());
         metrics.put("training", training);
         metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
+        metrics.put("training_records", trainCount);
         metrics.put("test_records", testCount);
         metrics.put("bn", Map.of("mode", cfg.bnMode().name().toLowerCase(), "last_round_shift",
                 progress.lastShift()));
@@ -351,13 +379,27 @@ public final class Trainer {
         return Math.max(1, batches / ((long) cfg.workers() * cfg.averagingFrequency()));
     }
 
+    /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder. */
+    private org.apache.hadoop.fs.Path exportDir() {
+        if (cfg.exportDir().isBlank()) {
+            return out.resolve("_export");
+        }
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(cfg.exportDir());
+        try {
+            return dir.getFileSystem(sc.hadoopConfiguration()).makeQualified(dir);
+        } catch (java.io.IOException e) {
+            throw new io.mkcnn.store.OutputException(cfg.exportDir() + ": cannot open the export directory "
+                    + "(train.export.dir): " + e.getMessage(), e);
+        }
+    }
+
     /** The training master for a configuration, exporting minibatches under {@code exportDir}. */
-    public static BnTrainingMaster master(JobConfig cfg, String exportDir) {
+    public static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir) {
         return master(cfg, exportDir, cfg.outerOptimizer());
     }
 
     /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */
-    public static BnTrainingMaster master(JobConfig cfg, String exportDir, OuterOptimizer outer) {
+    public static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir, OuterOptimizer outer) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchPerWorker())
                 .batchSizePerWorker(cfg.batchPerWorker())
@@ -371,7 +413,7 @@ public final class Trainer {
                 .repartionData(Repartition.Never)
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
-                .exportDirectory(exportDir);
+                .exportDirectory(io.mkcnn.store.StorePaths.uri(exportDir));
         return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound(), outer);
     }
 }

@@ -214,4 +214,19 @@ class BadInputTest extends SparkTest {
         assertTrue(r.getValue().contains("unknown command 'trian'"), r.getValue());
         assertTrue(r.getValue().contains("usage: submit.sh"), r.getValue());
     }
+
+    @Test
+    void localOnlyCommandsRefuseAnotherFilesystem() {
+        for (String command : List.of("generate", "download", "demo")) {
+            List<String> args = new ArrayList<>(List.of(command, "--out", "hdfs://namenode:8020/cifar data"));
+            if (command.equals("generate")) {
+                args.addAll(List.of("--records", "10"));
+            }
+            var r = run(args.toArray(new String[0]));
+            assertEquals(2, r.getKey(), r.getValue());
+            assertTrue(r.getValue().contains(command + ": --out hdfs://namenode:8020/cifar data: expected a local "
+                    + "folder (" + command + " writes with local file I/O)"), r.getValue());
+        }
+        assertFalse(Files.exists(Path.of("hdfs:")), "no local folder named after the URI");
+    }
 }

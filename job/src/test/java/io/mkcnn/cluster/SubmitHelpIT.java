@@ -44,4 +44,28 @@ class SubmitHelpIT {
         assertEquals("0", version[0], version[1]);
         assertTrue(version[1].startsWith("mkcnn-job "), version[1]);
     }
+
+    @Test
+    void mistypedCommandGetsASuggestionAndChangesNothing(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        String[] after = run("trian", "--data", dir.toString(), "--out", out.toString());
+        assertEquals("2", after[0], after[1]);
+        assertTrue(after[1].contains("unknown command 'trian'"), after[1]);
+        assertTrue(after[1].contains("Did you mean: submit.sh train?"), after[1]);
+
+        String[] withSpark = run("--master", "local[2]", "--conf", "spark.ui.enabled=false", "predcit", "--model",
+                dir.resolve("model.zip").toString(), "--out", out.toString());
+        assertEquals("2", withSpark[0], withSpark[1]);
+        assertTrue(withSpark[1].contains("unknown command 'predcit'"), withSpark[1]);
+        assertTrue(withSpark[1].contains("Did you mean: submit.sh predict?"), withSpark[1]);
+
+        String[] sparkTypo = run("--mastr", "local[2]", "train", "--out", out.toString());
+        assertEquals("2", sparkTypo[0], sparkTypo[1]);
+        assertTrue(sparkTypo[1].contains("unknown option '--mastr' before the command"), sparkTypo[1]);
+
+        String[] none = run("--master", "local[2]");
+        assertEquals("2", none[0], none[1]);
+        assertTrue(none[1].contains("no command given"), none[1]);
+        assertTrue(java.nio.file.Files.notExists(out), "nothing written for a command that never ran");
+    }
 }

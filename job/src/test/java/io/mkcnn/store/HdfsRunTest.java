@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real HDFS (MiniDFSCluster): records read from hdfs://, checkpoints written to it, interrupted and resumed. */
+/**
+ * A real HDFS (MiniDFSCluster): records read from hdfs://, checkpoints written to it, interrupted and resumed; the
+ * data and run folders have spaces, a comma, '#', '%' and brackets in their names.
+ */
 class HdfsRunTest extends SparkTest {
     @TempDir
     static Path local;
@@ -40,7 +43,7 @@ class HdfsRunTest extends SparkTest {
         hdfs = fs.getUri().toString();
         SyntheticCifar.write(local.resolve("data"), 480, 11);
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve("data").toUri()),
-                new org.apache.hadoop.fs.Path(hdfs + "/cifar"));
+                new org.apache.hadoop.fs.Path(hdfs + "/my cifar, #1"));
     }
 
     @AfterAll
@@ -51,8 +54,8 @@ class HdfsRunTest extends SparkTest {
     }
 
     private static int train(String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", hdfs + "/cifar/synthetic_batch_*.bin",
-                "--test", hdfs + "/cifar/synthetic_test_batch.bin", "--out", hdfs + "/runs/r1", "--epochs", "2",
+        List<String> args = new ArrayList<>(List.of("train", "--data", hdfs + "/my cifar, #1/synthetic_batch_*.bin",
+                "--test", hdfs + "/my cifar, #1/synthetic_test_batch.bin", "--out", hdfs + "/runs/r1 [x] 50%", "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=5",
                 "--set", "checkpoint.every.rounds=1"));
         args.addAll(List.of(extra));
@@ -62,11 +65,12 @@ class HdfsRunTest extends SparkTest {
     @Test
     void trainsFromHdfsCheckpointsToItAndResumesAfterAnInterruption() throws Exception {
         assertEquals(1, train("--set", "debug.fail.after.rounds=4"));
-        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(hdfs + "/runs/r1");
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(hdfs + "/runs/r1 [x] 50%");
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path(out, "checkpoints/round-000004/model.zip")));
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out, "model.zip")));
 
         assertEquals(0, train());
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out, "_export")), "exported minibatches removed");
         try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(out, "model.zip"))) {
             ComputationGraph net = ModelSerializer.restoreComputationGraph(in, true);
             assertEquals(10, net.getLayer("head_conv").getParam("W").size(0));

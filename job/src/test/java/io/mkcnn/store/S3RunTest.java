@@ -70,7 +70,7 @@ class S3RunTest extends SparkTest {
         Path data = tmp.resolve("data");
         SyntheticCifar.write(data, 480, 23);
         fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(data.toUri()),
-                new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/cifar"));
+                new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/my cifar, 1"));
     }
 
     @AfterAll
@@ -87,8 +87,8 @@ class S3RunTest extends SparkTest {
     }
 
     private static List<String> train(String out) {
-        return List.of("train", "--data", "s3a://" + BUCKET + "/cifar/synthetic_batch_*.bin",
-                "--test", "s3a://" + BUCKET + "/cifar/synthetic_test_batch.bin", "--out", out, "--epochs", "2",
+        return List.of("train", "--data", "s3a://" + BUCKET + "/my cifar, 1/synthetic_batch_*.bin",
+                "--test", "s3a://" + BUCKET + "/my cifar, 1/synthetic_test_batch.bin", "--out", out, "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=5",
                 "--set", "checkpoint.every.rounds=1");
     }
@@ -105,7 +105,7 @@ class S3RunTest extends SparkTest {
 
     @Test
     void trainsFromS3WritesEveryOutputThereAndResumesAfterSigkill() throws Exception {
-        String out = "s3a://" + BUCKET + "/runs/r1";
+        String out = "s3a://" + BUCKET + "/runs/r 1, a";
         List<String> java = new ArrayList<>();
         java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -133,6 +133,7 @@ class S3RunTest extends SparkTest {
             assertTrue(exists(out + "/" + name), name);
         }
         assertFalse(exists(out + "/" + RunLock.FILE), "released");
+        assertFalse(exists(out + "/_export"), "the killed attempt's exported minibatches removed by the rerun");
         List<String> keys = new ArrayList<>();
         for (String line : read(out + "/metrics.jsonl").split("\n")) {
             Map<?, ?> m = new ObjectMapper().readValue(line, Map.class);
@@ -143,11 +144,11 @@ class S3RunTest extends SparkTest {
                 "round:2:6", "evaluation:2:6"), keys, "every round and evaluation exactly once");
 
         var e = Cli.run(sc, "evaluate", "--model", out + "/model.zip", "--data",
-                "s3a://" + BUCKET + "/cifar/synthetic_test_batch.bin", "--out", "s3a://" + BUCKET + "/eval");
+                "s3a://" + BUCKET + "/my cifar, 1/synthetic_test_batch.bin", "--out", "s3a://" + BUCKET + "/eval");
         assertEquals(0, e.getKey(), e.getValue());
         assertTrue(exists("s3a://" + BUCKET + "/eval/metrics.json"));
         var pr = Cli.run(sc, "predict", "--model", out + "/model.zip", "--data",
-                "s3a://" + BUCKET + "/cifar/synthetic_test_batch.bin", "--out", "s3a://" + BUCKET + "/pred");
+                "s3a://" + BUCKET + "/my cifar, 1/synthetic_test_batch.bin", "--out", "s3a://" + BUCKET + "/pred");
         assertEquals(0, pr.getKey(), pr.getValue());
         assertTrue(exists("s3a://" + BUCKET + "/pred/predictions.parquet/_SUCCESS"));
     }
@@ -198,5 +199,6 @@ class S3RunTest extends SparkTest {
             assertTrue(read(out + "/" + RunLock.FILE).contains(first.owner().token()));
         }
         assertFalse(exists(out + "/" + RunLock.FILE), "released");
+        assertFalse(exists(out + "/_export"), "the killed attempt's exported minibatches removed by the rerun");
     }
 }

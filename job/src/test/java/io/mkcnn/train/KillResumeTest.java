@@ -66,5 +66,7 @@ class KillResumeTest extends SparkTest {
 
         assertEquals(0, Main.runWith(sc, command(data, killed).toArray(new String[0])));
         assertEquals(expected, MetricKeys.of(killed), "killed after " + killAfterLines + " lines (seed " + seed + ")");
+        assertFalse(Files.exists(killed.resolve("_export")), "the killed attempt's exported minibatches removed");
+        assertFalse(Files.exists(reference.resolve("_export")));
     }
 }

@@ -79,7 +79,7 @@ class ShardsTest extends SparkTest {
         JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "4", "train.batch", "10",
                 "train.averaging.frequency", "2", "train.partitioning", "by_class"));
         JavaRDD<CifarRecord> shards = Shards.byClass(sc.parallelize(Records.synthetic(400, 4), 2), 4);
-        BnTrainingMaster master = Trainer.master(cfg, dir.resolve("export").toUri().toString());
+        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
         master.startEpoch(7, 0, 0);
         JavaRDD<String> paths = master.exportIfRequiredMDS(sc, Batches.training(shards, 10, 7, 1));
         JavaRDD<String>[] splits = master.getSplitRDDs(paths, (int) paths.count(), 10);
@@ -90,7 +90,7 @@ class ShardsTest extends SparkTest {
             List<Tuple2<Integer, Integer>> seen = split.mapPartitionsWithIndex((p, it) -> {
                 List<Tuple2<Integer, Integer>> out = new ArrayList<>();
                 while (it.hasNext()) {
-                    org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(it.next());
+                    org.apache.hadoop.fs.Path file = io.mkcnn.store.StorePaths.path(it.next());
                     MultiDataSet mds = new MultiDataSet();
                     try (InputStream in = FileSystem.get(file.toUri(), new Configuration()).open(file)) {
                         mds.load(in);

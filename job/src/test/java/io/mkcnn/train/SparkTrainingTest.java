@@ -46,7 +46,7 @@ class SparkTrainingTest extends SparkTest {
     /** Trains one epoch on Spark; returns the master (for its round figures) and leaves the result in net. */
     private BnTrainingMaster fit(JobConfig cfg, ComputationGraph net, JavaRDD<CifarRecord> records,
                                  List<RoundStats> rounds) {
-        BnTrainingMaster master = Trainer.master(cfg, dir.resolve("export").toString());
+        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
         master.setRoundListener(rounds::add);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         spark.fitMultiDataSet(Batches.training(records, cfg.batchPerWorker(), cfg.seed(), 1));
