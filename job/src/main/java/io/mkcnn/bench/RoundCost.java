@@ -172,6 +172,7 @@ final class RoundCost {
         int waves = (w + slots() - 1) / slots();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workers", w);
+        m.put("transfer", cfg.transfer().name().toLowerCase(java.util.Locale.ROOT));
         m.put("rounds_timed", n);
         m.put("waves", waves);
         m.put("parameters", params);

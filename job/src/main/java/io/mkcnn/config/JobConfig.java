@@ -32,7 +32,10 @@ public record JobConfig(
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
         OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
-        Map<String, String> effective) implements Serializable {
+        Transfer transfer, Map<String, String> effective) implements Serializable {
+
+    /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
+    private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32");
 
     /** How the learning rate grows with the number of workers. */
     public enum LrScaling { NONE, LINEAR, SQRT }
@@ -106,6 +109,7 @@ public record JobConfig(
                         : outer == OuterOptimizer.Kind.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
                 s.enumValue("train.lr.scaling", LrScaling.NONE),
                 s.doubleValue("train.lr.warmup.epochs", 0.0, 0.0, 10_000.0),
+                s.enumValue("train.transfer", Transfer.FP32),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -127,7 +131,7 @@ public record JobConfig(
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
-                lrScaling, warmupEpochs, Map.copyOf(new LinkedHashMap<>(eff)));
+                lrScaling, warmupEpochs, transfer, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     /** A new outer optimizer of this configuration (its momentum buffer empty). */
@@ -181,6 +185,8 @@ public record JobConfig(
      */
     public String hash() {
         Map<String, String> defining = new java.util.TreeMap<>(effective);
+        // keys added after runs were started count only when set otherwise, so those runs still resume
+        ADDED_LATER.forEach((k, v) -> defining.remove(k, v));
         defining.remove("out");
         defining.remove("train.export.dir");
         defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.") || k.startsWith("run.")

@@ -2,6 +2,7 @@ package io.mkcnn.train;
 
 import io.mkcnn.bn.BnStatsRecorder;
 import io.mkcnn.config.NativeSettings;
+import io.mkcnn.config.Transfer;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +27,20 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final BnStatsRecorder recorder;
     private final NativeSettings settings;
     private final boolean poison;
+    private final Transfer transfer;
+    private final String token;
     private long fitNanos;
 
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
-                         BnStatsRecorder recorder, NativeSettings settings, boolean poison) {
+                         BnStatsRecorder recorder, NativeSettings settings, boolean poison, Transfer transfer,
+                         String token) {
         super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
         this.broadcast = broadcast;
         this.recorder = recorder;
         this.settings = settings;
         this.poison = poison;
+        this.transfer = transfer;
+        this.token = token;
     }
 
     private static List<TrainingHook> hooks(BnStatsRecorder recorder) {
@@ -68,17 +74,31 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
+        TaskContext task = TaskContext.get();
+        // test-only failure injection (debug.nan.round)
+        boolean nan = poison && task != null && task.partitionId() == 0;
         // copies: the network goes back to the pool for the next task, and DL4J's result holds views of it
-        INDArray params = r.getParameters().dup();
+        INDArray params = null;
+        short[] changes = null;
+        if (transfer == Transfer.BF16) {
+            float[] change = r.getParameters().toFloatVector();
+            float[] start = broadcast.getValue().getParameters().toFloatVector();
+            for (int i = 0; i < change.length; i++) {
+                change[i] = nan ? Float.NaN : change[i] - start[i];
+            }
+            changes = Bf16Changes.encode(change, ShardResiduals.of(token, task == null ? 0 : task.partitionId(),
+                    change.length));
+        } else {
+            params = r.getParameters().dup();
+            if (nan) {
+                params.assign(Double.NaN);
+            }
+        }
         INDArray updater = r.getUpdaterState() == null ? null : r.getUpdaterState().dup();
         WorkerNetworks.giveBack(network);
-        TaskContext task = TaskContext.get();
-        if (poison && task != null && task.partitionId() == 0) {
-            params.assign(Double.NaN); // test-only failure injection (debug.nan.round)
-        }
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         String worker = env == null ? "local" : env.executorId() + "@" + env.blockManager().blockManagerId().host();
-        return new RoundResult(params, updater, r.getScore(), recorder.moments(),
+        return new RoundResult(params, changes, updater, r.getScore(), recorder.moments(),
                 recorder.examples(), recorder.batches(), fitNanos, worker,
                 NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
     }

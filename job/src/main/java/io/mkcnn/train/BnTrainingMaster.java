@@ -1,6 +1,7 @@
 package io.mkcnn.train;
 
 import io.mkcnn.config.NativeSettings;
+import io.mkcnn.config.Transfer;
 import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
@@ -45,6 +46,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private final NativeSettings workerSettings;
     private final int nanRound;
     private final OuterOptimizer outer;
+    private final Transfer transfer;
+    /** Names this master's shards' executor-side state (bf16 residuals): one per master, so one per run attempt. */
+    private final String token = java.util.UUID.randomUUID().toString();
     private transient INDArray outerMask;
     private transient long splitSeed;
     private transient int skipRounds;
@@ -67,8 +71,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
      */
     public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound,
-                            OuterOptimizer outer) {
+                            OuterOptimizer outer, Transfer transfer) {
         super(builder);
+        this.transfer = transfer;
         this.bnMode = bnMode;
         this.workerSettings = workerSettings;
         this.nanRound = nanRound;
@@ -145,7 +150,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 0, prefetchNumBatches, collectTrainingStats);
         return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerSettings,
-                nanRound == round + 1);
+                nanRound == round + 1, transfer, token);
     }
 
     @Override
@@ -163,13 +168,13 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             LOG.info("Split {} of {} had no data for any worker; skipped", splitNum, totalSplits);
             return;
         }
-        INDArray params = agg.averageParams();
+        ComputationGraph net = graph.getNetwork();
+        INDArray params = agg.averageParams(net.params()); // the network still holds the round's broadcast
         INDArray updater = agg.averageUpdaterState();
         double score = agg.averageScore();
         if (!isFinite(params) || (updater != null && !isFinite(updater)) || !Double.isFinite(score)) {
             throw new NonFiniteRoundException(round + 1, score);
         }
-        ComputationGraph net = graph.getNetwork();
         outerSeconds = 0;
         if (outer != null && outer.kind() != OuterOptimizer.Kind.AVERAGE) {
             long tOuter = System.nanoTime();

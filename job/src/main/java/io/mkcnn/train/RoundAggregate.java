@@ -11,6 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class RoundAggregate implements Serializable {
     private INDArray paramsSum;
+    /**
+     * The workers' bf16 changes from the broadcast parameters: one worker's as it came (so a task's partial aggregate
+     * travels to the driver in 16 bits), or, once two are combined, their sum in fp32.
+     */
+    private short[] change;
+    private float[] changeSum;
     private INDArray updaterSum;
     private double scoreSum;
     private int results;
@@ -23,10 +29,14 @@ public final class RoundAggregate implements Serializable {
     /** Adds one worker's result (the seqOp). */
     public static RoundAggregate add(RoundAggregate agg, ParameterAveragingTrainingResult result) {
         RoundResult r = (RoundResult) result;
-        if (r.getParameters() == null) {
+        if (r.getParameters() == null && r.changes() == null) {
             return agg;
         }
-        agg.paramsSum = sum(agg.paramsSum, r.getParameters());
+        if (r.changes() != null) {
+            agg.addChange(r.changes(), null);
+        } else {
+            agg.paramsSum = sum(agg.paramsSum, r.getParameters());
+        }
         agg.updaterSum = sum(agg.updaterSum, r.getUpdaterState());
         agg.scoreSum += r.getScore();
         agg.results++;
@@ -66,6 +76,7 @@ public final class RoundAggregate implements Serializable {
 
     private static RoundAggregate mergeInto(RoundAggregate a, RoundAggregate b) {
         a.paramsSum = sum(a.paramsSum, b.paramsSum);
+        a.addChange(b.change, b.changeSum);
         a.updaterSum = sum(a.updaterSum, b.updaterSum);
         a.scoreSum += b.scoreSum;
         a.results += b.results;
@@ -75,6 +86,35 @@ public final class RoundAggregate implements Serializable {
         a.fitNanosMax = Math.max(a.fitNanosMax, b.fitNanosMax);
         a.precisions.putAll(b.precisions);
         return a;
+    }
+
+    /** Adds a single bf16 change or an fp32 sum of changes (either may be null). */
+    private void addChange(short[] bits, float[] sum) {
+        if (bits == null && sum == null) {
+            return;
+        }
+        if (change == null && changeSum == null && bits != null) {
+            change = bits;
+            return;
+        }
+        if (changeSum == null) {
+            changeSum = new float[bits != null ? bits.length : sum.length];
+            if (change != null) {
+                Bf16Changes.addTo(change, changeSum);
+                change = null;
+            }
+        }
+        if (bits != null) {
+            Bf16Changes.addTo(bits, changeSum);
+        }
+        if (sum != null) {
+            if (sum.length != changeSum.length) {
+                throw new IllegalArgumentException("changes of " + sum.length + " and " + changeSum.length + " values");
+            }
+            for (int i = 0; i < sum.length; i++) {
+                changeSum[i] += sum[i];
+            }
+        }
     }
 
     private static INDArray sum(INDArray acc, INDArray x) {
@@ -91,6 +131,23 @@ public final class RoundAggregate implements Serializable {
     /** Mean of the workers' parameters, or null when no worker returned any. */
     public INDArray averageParams() {
         return paramsSum == null ? null : paramsSum.div(results);
+    }
+
+    /**
+     * The workers' mean parameters given the parameters they started the round from: {@code start} plus their
+     * mean change when they sent changes ({@code train.transfer=bf16}), else {@link #averageParams()}.
+     */
+    public INDArray averageParams(INDArray start) {
+        if (change == null && changeSum == null) {
+            return averageParams();
+        }
+        float[] total = changeSum;
+        if (total == null) {
+            total = new float[change.length];
+            Bf16Changes.addTo(change, total);
+        }
+        INDArray mean = org.nd4j.linalg.factory.Nd4j.createFromArray(total).reshape(start.shape()).divi(results);
+        return mean.addi(start);
     }
 
     public INDArray averageUpdaterState() {

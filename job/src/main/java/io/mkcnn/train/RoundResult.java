@@ -12,6 +12,7 @@ public class RoundResult extends ParameterAveragingTrainingResult {
     private final long fitNanos;
     private final String worker;
     private final String precision;
+    private final short[] changes;
 
     /**
      * @param worker the executor that trained ("executorId@host")
@@ -19,13 +20,29 @@ public class RoundResult extends ParameterAveragingTrainingResult {
      */
     public RoundResult(INDArray parameters, INDArray updaterState, double score, BnMoments moments, long examples,
                        long batches, long fitNanos, String worker, String precision) {
+        this(parameters, null, updaterState, score, moments, examples, batches, fitNanos, worker, precision);
+    }
+
+    /**
+     * @param parameters the worker's parameters (fp32 transfer), or null
+     * @param changes its change from the broadcast parameters in bf16 with error feedback ({@link Bf16Changes}), or
+     *     null
+     */
+    public RoundResult(INDArray parameters, short[] changes, INDArray updaterState, double score, BnMoments moments,
+                       long examples, long batches, long fitNanos, String worker, String precision) {
         super(parameters, updaterState, score, null, null, null);
+        this.changes = changes;
         this.worker = worker;
         this.precision = precision;
         this.moments = moments;
         this.examples = examples;
         this.batches = batches;
         this.fitNanos = fitNanos;
+    }
+
+    /** The change from the broadcast parameters in bf16, or null when the parameters travel in fp32. */
+    public short[] changes() {
+        return changes;
     }
 
     public BnMoments moments() {

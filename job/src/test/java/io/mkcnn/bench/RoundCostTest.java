@@ -77,4 +77,24 @@ class RoundCostTest extends SparkTest {
         }
         assertEquals(4, ((List<?>) ((Map<String, Object>) cost.get("model")).get("extrapolated")).size());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void bf16TransferHalvesWhatAWorkerSendsOfTheParameters() throws Exception {
+        Path out = dir.resolve("bench-bf16");
+        var r = Cli.run(sc, "bench", "--out", out.toString(), "--cases", "rounds", "--round-workers", "2",
+                "--reps", "2", "--set", "train.batch=8", "--set", "train.averaging.frequency=2",
+                "--set", "train.transfer=bf16");
+        assertEquals(0, r.getKey(), r.getValue());
+        Map<String, Object> report = new ObjectMapper().readValue(out.resolve("bench.json").toFile(), Map.class);
+        Map<String, Object> m = ((List<Map<String, Object>>) ((Map<String, Object>) report.get("round_cost"))
+                .get("measured")).get(0);
+        long params = ((Number) m.get("parameters")).longValue();
+        long updater = ((Number) m.get("updater_state_values")).longValue();
+        double result = ((Number) m.get("result_bytes_per_worker")).doubleValue();
+        double expected = 2.0 * params + 4.0 * updater;
+        assertEquals("bf16", m.get("transfer"));
+        assertTrue(result >= expected && result < 1.03 * expected, "bf16 changes and fp32 Adam state: " + result
+                + " bytes, expected about " + expected + ": " + m);
+    }
 }

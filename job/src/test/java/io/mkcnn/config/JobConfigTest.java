@@ -46,6 +46,17 @@ class JobConfigTest {
         assertNotEquals(a.hash(), c.hash());
     }
 
+    /** A key added later counts in the hash only when set otherwise than its default, so older runs resume. */
+    @Test
+    void aKeyAddedLaterLeavesTheHashOfItsDefaultAlone() {
+        JobConfig plain = JobConfig.from(Map.of(), "test", Map.of());
+        JobConfig fp32 = JobConfig.from(Map.of(), "test", Map.of("train.transfer", "fp32"));
+        JobConfig bf16 = JobConfig.from(Map.of(), "test", Map.of("train.transfer", "bf16"));
+        assertEquals(plain.hash(), fp32.hash());
+        assertNotEquals(plain.hash(), bf16.hash());
+        assertEquals("fp32", plain.effective().get("train.transfer"));
+    }
+
     /** conf/job.properties lists every key with the built-in default: they must not drift apart. */
     @Test
     void shippedPropertiesFileListsEveryKeyWithItsDefault() throws Exception {

@@ -23,7 +23,8 @@ class BnAwareWorkerTest extends SparkTest {
         Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(driver.getConfiguration(),
                 driver.params(), driver.getUpdater().getStateViewArray()));
         BnAwareWorker worker = new BnAwareWorker(broadcast, true,
-                new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(), new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO), false);
+                new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(), new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO), false,
+                io.mkcnn.config.Transfer.FP32, "test");
 
         ComputationGraph net = worker.getInitialModelGraph();
 

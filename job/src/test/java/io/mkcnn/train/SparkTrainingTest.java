@@ -178,4 +178,29 @@ class SparkTrainingTest extends SparkTest {
             assertArrayEquals(x.variance(), y.variance(), 1e-4, layer);
         }
     }
+
+    @Test
+    void bf16TransferTracksFp32Transfer() {
+        NativeRuntime.configure(1);
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 21), 2);
+        Map<String, INDArray> results = new java.util.HashMap<>();
+        INDArray initial = null;
+        for (String transfer : List.of("fp32", "bf16")) {
+            JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "2", "train.batch", "16",
+                    "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1",
+                    "train.transfer", transfer));
+            ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+            initial = net.params().dup();
+            List<RoundStats> rounds = new ArrayList<>();
+            fit(cfg, net, records, rounds);
+            assertEquals(4, rounds.size(), "256 records / (2 workers x 16 x 2) rounds");
+            results.put(transfer, net.params().dup());
+        }
+        double moved = results.get("fp32").sub(initial).norm2Number().doubleValue();
+        double apart = results.get("bf16").sub(results.get("fp32")).norm2Number().doubleValue();
+        assertTrue(moved > 0, "training changed the parameters");
+        // the BN moving statistics are reconciled from exact sums in both; the rest differs by bf16 rounding
+        assertTrue(apart < 0.01 * moved, "bf16 transfer " + apart + " from fp32 transfer, which moved " + moved);
+        assertTrue(apart > 0, "bf16 transfer is not fp32 transfer");
+    }
 }
