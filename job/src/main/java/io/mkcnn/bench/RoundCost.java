@@ -157,8 +157,9 @@ final class RoundCost {
 
         long params = net.numParams();
         long updater = net.getUpdater().getStateViewArray().length();
+        // what a round between synchronisations broadcasts: the optimizer state only under train.updater.sync=every
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                net.getUpdater().getStateViewArray());
+                cfg.updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
         ByteBuffer serialized = SparkEnv.get().serializer().newInstance().serialize(tuple,
                 scala.reflect.ClassTag$.MODULE$.apply(NetBroadcastTuple.class));
         long broadcastBytes = serialized.remaining();
@@ -173,6 +174,7 @@ final class RoundCost {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workers", w);
         m.put("transfer", cfg.transfer().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("updater_sync", cfg.updaterSync().name().toLowerCase(java.util.Locale.ROOT));
         m.put("rounds_timed", n);
         m.put("waves", waves);
         m.put("parameters", params);

@@ -32,10 +32,11 @@ public record JobConfig(
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
         OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
-        Transfer transfer, Map<String, String> effective) implements Serializable {
+        Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds, Map<String, String> effective) implements Serializable {
 
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
-    private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32");
+    private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
+            "train.updater.sync", "every", "train.updater.sync.rounds", "10");
 
     /** How the learning rate grows with the number of workers. */
     public enum LrScaling { NONE, LINEAR, SQRT }
@@ -110,6 +111,8 @@ public record JobConfig(
                 s.enumValue("train.lr.scaling", LrScaling.NONE),
                 s.doubleValue("train.lr.warmup.epochs", 0.0, 0.0, 10_000.0),
                 s.enumValue("train.transfer", Transfer.FP32),
+                s.enumValue("train.updater.sync", UpdaterSync.EVERY),
+                s.intValue("train.updater.sync.rounds", 10, 1, 1_000_000),
                 Map.of());
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
@@ -131,7 +134,7 @@ public record JobConfig(
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
-                lrScaling, warmupEpochs, transfer, Map.copyOf(new LinkedHashMap<>(eff)));
+                lrScaling, warmupEpochs, transfer, updaterSync, updaterSyncRounds, Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     /** A new outer optimizer of this configuration (its momentum buffer empty). */

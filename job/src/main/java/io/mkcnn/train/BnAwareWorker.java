@@ -26,21 +26,16 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetBroadcastTuple> broadcast;
     private final BnStatsRecorder recorder;
     private final NativeSettings settings;
-    private final boolean poison;
-    private final Transfer transfer;
-    private final String token;
+    private final RoundPlan plan;
     private long fitNanos;
 
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
-                         BnStatsRecorder recorder, NativeSettings settings, boolean poison, Transfer transfer,
-                         String token) {
+                         BnStatsRecorder recorder, NativeSettings settings, RoundPlan plan) {
         super(broadcast, saveUpdater, configuration, hooks(recorder), null, null);
         this.broadcast = broadcast;
         this.recorder = recorder;
         this.settings = settings;
-        this.poison = poison;
-        this.transfer = transfer;
-        this.token = token;
+        this.plan = plan;
     }
 
     private static List<TrainingHook> hooks(BnStatsRecorder recorder) {
@@ -59,7 +54,18 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ComputationGraph getInitialModelGraph() {
         NativeRuntime.apply(settings);
-        return WorkerNetworks.take(broadcast.getValue());
+        ComputationGraph net = WorkerNetworks.take(broadcast.getValue());
+        if (plan.keepsUpdaterState()) {
+            INDArray kept = plan.adoptDriverState() ? null : ShardState.updaterState(plan.token(), partition());
+            net.getUpdater().getStateViewArray().assign(kept != null ? kept : plan.driverState().getValue());
+        }
+        return net;
+    }
+
+    /** The shard this task trains: its partition (0 outside a Spark task). */
+    private static int partition() {
+        TaskContext task = TaskContext.get();
+        return task == null ? 0 : task.partitionId();
     }
 
     @Override
@@ -76,25 +82,30 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
         TaskContext task = TaskContext.get();
         // test-only failure injection (debug.nan.round)
-        boolean nan = poison && task != null && task.partitionId() == 0;
+        boolean nan = plan.poison() && task != null && task.partitionId() == 0;
         // copies: the network goes back to the pool for the next task, and DL4J's result holds views of it
         INDArray params = null;
         short[] changes = null;
-        if (transfer == Transfer.BF16) {
+        if (plan.transfer() == Transfer.BF16) {
             float[] change = r.getParameters().toFloatVector();
             float[] start = broadcast.getValue().getParameters().toFloatVector();
             for (int i = 0; i < change.length; i++) {
                 change[i] = nan ? Float.NaN : change[i] - start[i];
             }
-            changes = Bf16Changes.encode(change, ShardResiduals.of(token, task == null ? 0 : task.partitionId(),
-                    change.length));
+            changes = Bf16Changes.encode(change, ShardState.residual(plan.token(), partition(), change.length));
         } else {
             params = r.getParameters().dup();
             if (nan) {
                 params.assign(Double.NaN);
             }
         }
-        INDArray updater = r.getUpdaterState() == null ? null : r.getUpdaterState().dup();
+        INDArray updater = null;
+        if (r.getUpdaterState() != null) {
+            if (plan.keepsUpdaterState()) {
+                ShardState.keepUpdaterState(plan.token(), partition(), r.getUpdaterState());
+            }
+            updater = plan.returnUpdaterState() ? r.getUpdaterState().dup() : null;
+        }
         WorkerNetworks.giveBack(network);
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         String worker = env == null ? "local" : env.executorId() + "@" + env.blockManager().blockManagerId().host();

@@ -2,6 +2,7 @@ package io.mkcnn.train;
 
 import io.mkcnn.config.NativeSettings;
 import io.mkcnn.config.Transfer;
+import io.mkcnn.config.UpdaterSync;
 import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
@@ -47,6 +48,10 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private final int nanRound;
     private final OuterOptimizer outer;
     private final Transfer transfer;
+    private final UpdaterSync sync;
+    private final int syncRounds;
+    /** The driver's last averaged optimizer state, broadcast apart (periodic synchronisation only). */
+    private transient Broadcast<INDArray> driverState;
     /** Names this master's shards' executor-side state (bf16 residuals): one per master, so one per run attempt. */
     private final String token = java.util.UUID.randomUUID().toString();
     private transient INDArray outerMask;
@@ -71,9 +76,11 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
      */
     public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound,
-                            OuterOptimizer outer, Transfer transfer) {
+                            OuterOptimizer outer, Transfer transfer, UpdaterSync sync, int syncRounds) {
         super(builder);
         this.transfer = transfer;
+        this.sync = sync;
+        this.syncRounds = syncRounds;
         this.bnMode = bnMode;
         this.workerSettings = workerSettings;
         this.nanRound = nanRound;
@@ -141,8 +148,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
                     + "/" + splitsThisEpoch);
         }
         ComputationGraph net = graph.getNetwork();
+        RoundPlan plan = plan(graph.getSparkContext(), net);
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                net.getUpdater().getStateViewArray());
+                plan.keepsUpdaterState() ? null : net.getUpdater().getStateViewArray());
         lastBroadcast = graph.getSparkContext().broadcast(tuple);
         // maxBatchesPerWorker = 0 (no cap): DL4J caps each worker at averagingFrequency minibatches while its
         // splits round the split count down, so every split holds a little more than that and DL4J silently
@@ -150,7 +158,24 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 0, prefetchNumBatches, collectTrainingStats);
         return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerSettings,
-                nanRound == round + 1, transfer, token);
+                plan);
+    }
+
+    /**
+     * This round's plan. Under {@code periodic} the optimizer state is averaged in every K-th round (counting from
+     * the run's first), each shard starts the round after from that average, and the driver's average is broadcast
+     * apart, so that only a worker with no state of its own fetches it.
+     */
+    private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
+        boolean poison = nanRound == round + 1;
+        if (sync == UpdaterSync.EVERY) {
+            return RoundPlan.every(token, transfer, poison);
+        }
+        if (driverState == null) {
+            driverState = sc.broadcast(net.getUpdater().getStateViewArray().dup());
+        }
+        return new RoundPlan(token, transfer, true, round % syncRounds == 0, (round + 1) % syncRounds == 0,
+                driverState, poison);
     }
 
     @Override
@@ -189,6 +214,10 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         net.setParams(params);
         if (updater != null) {
             net.getUpdater().setStateViewArray(updater);
+            if (driverState != null) { // the shards' next round starts from this average
+                driverState.destroy();
+                driverState = null;
+            }
         }
         graph.setScore(score);
         lastMoments = agg.moments();

@@ -414,6 +414,7 @@ public final class Trainer {
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(io.mkcnn.store.StorePaths.uri(exportDir));
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound(), outer, cfg.transfer());
+        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound(), outer, cfg.transfer(),
+                cfg.updaterSync(), cfg.updaterSyncRounds());
     }
 }

@@ -80,11 +80,12 @@ class RoundCostTest extends SparkTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void bf16TransferHalvesWhatAWorkerSendsOfTheParameters() throws Exception {
+    void bf16ChangesWithPeriodicStateSyncMoveAQuarterOfTheBytes() throws Exception {
         Path out = dir.resolve("bench-bf16");
         var r = Cli.run(sc, "bench", "--out", out.toString(), "--cases", "rounds", "--round-workers", "2",
                 "--reps", "2", "--set", "train.batch=8", "--set", "train.averaging.frequency=2",
-                "--set", "train.transfer=bf16");
+                "--set", "train.transfer=bf16", "--set", "train.updater.sync=periodic",
+                "--set", "train.updater.sync.rounds=1000");
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> report = new ObjectMapper().readValue(out.resolve("bench.json").toFile(), Map.class);
         Map<String, Object> m = ((List<Map<String, Object>>) ((Map<String, Object>) report.get("round_cost"))
@@ -92,9 +93,13 @@ class RoundCostTest extends SparkTest {
         long params = ((Number) m.get("parameters")).longValue();
         long updater = ((Number) m.get("updater_state_values")).longValue();
         double result = ((Number) m.get("result_bytes_per_worker")).doubleValue();
-        double expected = 2.0 * params + 4.0 * updater;
+        double broadcast = ((Number) m.get("broadcast_bytes")).doubleValue();
         assertEquals("bf16", m.get("transfer"));
-        assertTrue(result >= expected && result < 1.03 * expected, "bf16 changes and fp32 Adam state: " + result
-                + " bytes, expected about " + expected + ": " + m);
+        assertEquals("periodic", m.get("updater_sync"));
+        // between synchronisations: fp32 parameters out, bf16 changes back, no Adam state either way
+        assertTrue(result >= 2.0 * params && result < 2.0 * params + 30_000, "bf16 changes alone: " + result
+                + " bytes for " + params + " parameters: " + m);
+        assertTrue(broadcast >= 4.0 * params && broadcast < 4.0 * params + 60_000, "fp32 parameters alone: " + m);
+        assertTrue(broadcast + result < 0.26 * 4.0 * 2 * (params + updater), "a quarter of fp32 both ways: " + m);
     }
 }

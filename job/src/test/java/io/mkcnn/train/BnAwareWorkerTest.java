@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The network a worker starts a round from. */
 class BnAwareWorkerTest extends SparkTest {
@@ -23,8 +24,8 @@ class BnAwareWorkerTest extends SparkTest {
         Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(driver.getConfiguration(),
                 driver.params(), driver.getUpdater().getStateViewArray()));
         BnAwareWorker worker = new BnAwareWorker(broadcast, true,
-                new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(), new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO), false,
-                io.mkcnn.config.Transfer.FP32, "test");
+                new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(), new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
+                RoundPlan.every("test", io.mkcnn.config.Transfer.FP32, false));
 
         ComputationGraph net = worker.getInitialModelGraph();
 
@@ -33,5 +34,38 @@ class BnAwareWorkerTest extends SparkTest {
         assertEquals(3, net.getConfiguration().getEpochCount());
         assertEquals(driver.params(), net.params());
         assertEquals(driver.getUpdater().getStateViewArray(), net.getUpdater().getStateViewArray());
+    }
+
+    @Test
+    void aShardKeepsItsOptimizerStateBetweenRoundsAndAFreshOneStartsFromTheDriversAverage() {
+        ComputationGraph driver = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
+        INDArray averaged = driver.getUpdater().getStateViewArray().dup().assign(0.25);
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(driver.getConfiguration(),
+                driver.params(), null));
+        Broadcast<INDArray> driverState = sc.broadcast(averaged);
+        String token = "shard-test-" + System.nanoTime();
+        java.util.function.BiFunction<String, Boolean, BnAwareWorker> worker = (t, adopt) -> new BnAwareWorker(
+                broadcast, true, new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(),
+                new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
+                new RoundPlan(t, io.mkcnn.config.Transfer.FP32, true, adopt, false, driverState, false));
+
+        // first round: nothing kept here, so the driver's average
+        BnAwareWorker first = worker.apply(token, false);
+        ComputationGraph net = first.getInitialModelGraph();
+        assertEquals(averaged, net.getUpdater().getStateViewArray());
+        net.getUpdater().getStateViewArray().assign(0.5); // what the round's training left
+        var result = first.getFinalResult(net);
+        assertEquals(null, result.getUpdaterState(), "a round between synchronisations returns no state");
+
+        // next round on this executor: the shard's own state
+        ComputationGraph again = worker.apply(token, false).getInitialModelGraph();
+        assertEquals(0.5, again.getUpdater().getStateViewArray().meanNumber().doubleValue(), 1e-7);
+        org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker w = worker.apply(token, false);
+        w.getFinalResult(again);
+
+        // the round after a synchronisation, or another run (a fresh executor has nothing): the driver's average
+        assertEquals(averaged, worker.apply(token, true).getInitialModelGraph().getUpdater().getStateViewArray());
+        assertEquals(averaged, worker.apply("other-" + token, false).getInitialModelGraph().getUpdater()
+                .getStateViewArray());
     }
 }

@@ -111,6 +111,30 @@ class ResumeTest extends SparkTest {
         assertEquals(keys(lines(reference)), keys(lines(interrupted)));
     }
 
+    /**
+     * Under {@code train.updater.sync=periodic} the shards' own optimizer state lives on the executors and is not
+     * checkpointed: a resume starts every shard from the checkpoint's averaged state, which is what an uninterrupted
+     * run does at a synchronisation. From a checkpoint at a multiple of the period the resumed run is the same run.
+     */
+    @Test
+    void periodicStateSyncResumesExactlyFromACheckpointAtASynchronisation() throws Exception {
+        String[] periodic = {"--set", "train.epochs=2", "--set", "train.updater.sync=periodic",
+            "--set", "train.updater.sync.rounds=3"};
+        Path reference = dir.resolve("periodic-reference");
+        assertEquals(0, train(reference, periodic));
+        Path interrupted = dir.resolve("periodic-interrupted");
+        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(periodic),
+                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
+        assertEquals(1, train(interrupted, failing));
+        assertTrue(Files.isDirectory(interrupted.resolve("checkpoints").resolve("round-000006")), "6 = 2 x 3");
+        assertEquals(0, train(interrupted, periodic));
+        assertEquals(keys(lines(reference)), keys(lines(interrupted)));
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
+        assertTrue(a.params().equalsWithEps(b.params(), 1e-5),
+                "parameters differ by " + a.params().sub(b.params()).amaxNumber());
+    }
+
     @Test
     void nanParametersFromAWorkerStopTheRunAndKeepTheLastGoodCheckpoint() throws Exception {
         Path out = dir.resolve("diverged");

@@ -203,4 +203,34 @@ class SparkTrainingTest extends SparkTest {
         assertTrue(apart < 0.01 * moved, "bf16 transfer " + apart + " from fp32 transfer, which moved " + moved);
         assertTrue(apart > 0, "bf16 transfer is not fp32 transfer");
     }
+
+    @Test
+    void periodicStateSyncEveryRoundEqualsSyncEveryRoundAndLongerPeriodsStillTrain() {
+        NativeRuntime.configure(1);
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 23), 2);
+        Map<String, ComputationGraph> nets = new java.util.LinkedHashMap<>();
+        INDArray initial = null;
+        for (String[] sync : new String[][] {{"every", "10"}, {"periodic", "1"}, {"periodic", "3"}}) {
+            JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "2", "train.batch", "16",
+                    "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1",
+                    "train.updater.sync", sync[0], "train.updater.sync.rounds", sync[1]));
+            ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+            initial = net.params().dup();
+            List<RoundStats> rounds = new ArrayList<>();
+            fit(cfg, net, records, rounds);
+            assertEquals(4, rounds.size());
+            nets.put(sync[0] + sync[1], net);
+        }
+        // a period of one round is today's averaging, bit for bit: the state only takes another road
+        assertEquals(nets.get("every10").params(), nets.get("periodic1").params());
+        assertEquals(nets.get("every10").getUpdater().getStateViewArray(),
+                nets.get("periodic1").getUpdater().getStateViewArray());
+        // every third round (rounds 3 of 4 averaged): the shards' own moments in between give other weights
+        INDArray every = nets.get("every10").params();
+        INDArray periodic = nets.get("periodic3").params();
+        double moved = every.sub(initial).norm2Number().doubleValue();
+        double apart = periodic.sub(every).norm2Number().doubleValue();
+        assertTrue(apart > 0 && apart < 0.5 * moved, "periodic " + apart + " from every, which moved " + moved);
+        assertFalse(periodic.isNaN().any());
+    }
 }

@@ -1,0 +1,13 @@
+package io.mkcnn.config;
+
+/** How the workers' inner optimizer state (Adam's moments) is kept between rounds ({@code train.updater.sync}). */
+public enum UpdaterSync {
+    /** Averaged every round, like the parameters (DL4J's parameter averaging with its updater saved). */
+    EVERY,
+    /**
+     * Kept on the executor for each shard and averaged every {@code train.updater.sync.rounds} rounds: results and
+     * broadcasts carry no optimizer state in between. A shard whose executor kept nothing for it starts from the
+     * driver's last averaged state.
+     */
+    PERIODIC
+}

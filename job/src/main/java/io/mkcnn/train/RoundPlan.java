@@ -1,0 +1,30 @@
+package io.mkcnn.train;
+
+import io.mkcnn.config.Transfer;
+import java.io.Serializable;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the driver tells every worker of one round besides the broadcast network.
+ *
+ * @param token names the run attempt's shard state on the executors ({@link ShardState})
+ * @param transfer what the worker returns: its parameters or its bf16 change
+ * @param keepsUpdaterState the optimizer state stays with the shards between synchronisations
+ *     ({@code train.updater.sync=periodic}); false: it travels every round in the broadcast and the results
+ * @param adoptDriverState the shards start this round from the driver's averaged optimizer state (the first round,
+ *     and the one after each synchronisation)
+ * @param returnUpdaterState the workers return their optimizer state to be averaged (always when it is not kept)
+ * @param driverState the driver's last averaged optimizer state, fetched only by a worker that needs it (null when
+ *     the state travels in the broadcast)
+ * @param poison test-only: partition 0 returns NaN parameters ({@code debug.nan.round})
+ */
+public record RoundPlan(String token, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
+                        boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
+        implements Serializable {
+
+    /** Today's plan: parameters and optimizer state both ways every round. */
+    public static RoundPlan every(String token, Transfer transfer, boolean poison) {
+        return new RoundPlan(token, transfer, false, true, true, null, poison);
+    }
+}
