@@ -43,6 +43,12 @@ class ResumeTest extends SparkTest {
         return r.getKey();
     }
 
+    /** {@code options} and the test-only failure after round 7 (checkpoints at rounds 2, 4 and 6). */
+    private static String[] failingAfterRound7(String... options) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(options),
+                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> lines(Path out) throws Exception {
         List<Map<String, Object>> lines = new ArrayList<>();
@@ -100,9 +106,7 @@ class ResumeTest extends SparkTest {
                 "the outer step changes the trajectory");
 
         Path interrupted = dir.resolve("outer-interrupted");
-        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(outer),
-                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
-        assertEquals(1, train(interrupted, failing));
+        assertEquals(1, train(interrupted, failingAfterRound7(outer)));
         assertTrue(Files.exists(interrupted.resolve("checkpoints").resolve("round-000006").resolve("outer.bin")));
         assertEquals(0, train(interrupted, outer));
         ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
@@ -123,9 +127,7 @@ class ResumeTest extends SparkTest {
         Path reference = dir.resolve("periodic-reference");
         assertEquals(0, train(reference, periodic));
         Path interrupted = dir.resolve("periodic-interrupted");
-        String[] failing = java.util.stream.Stream.concat(java.util.Arrays.stream(periodic),
-                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
-        assertEquals(1, train(interrupted, failing));
+        assertEquals(1, train(interrupted, failingAfterRound7(periodic)));
         assertTrue(Files.isDirectory(interrupted.resolve("checkpoints").resolve("round-000006")), "6 = 2 x 3");
         assertEquals(0, train(interrupted, periodic));
         assertEquals(keys(lines(reference)), keys(lines(interrupted)));

@@ -179,21 +179,33 @@ class SparkTrainingTest extends SparkTest {
         }
     }
 
+    /** A new network trained for four rounds of 2 workers on {@code records} (256), with these settings. */
+    private ComputationGraph fourRounds(JavaRDD<CifarRecord> records, Map<String, String> settings) {
+        Map<String, String> set = new java.util.HashMap<>(Map.of("train.workers", "2", "train.batch", "16",
+                "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1"));
+        set.putAll(settings);
+        JobConfig cfg = JobConfig.from(Map.of(), "test", set);
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        List<RoundStats> rounds = new ArrayList<>();
+        fit(cfg, net, records, rounds);
+        assertEquals(4, rounds.size(), "256 records / (2 workers x 16 x 2) rounds");
+        return net;
+    }
+
+    /** The parameters {@link #fourRounds} starts from (its seed's). */
+    private static INDArray initialOfFourRounds() {
+        JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.seed", "7"));
+        return MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0)).params();
+    }
+
     @Test
     void bf16TransferTracksFp32Transfer() {
         NativeRuntime.configure(1);
         JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 21), 2);
         Map<String, INDArray> results = new java.util.HashMap<>();
-        INDArray initial = null;
+        INDArray initial = initialOfFourRounds();
         for (String transfer : List.of("fp32", "bf16")) {
-            JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "2", "train.batch", "16",
-                    "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1",
-                    "train.transfer", transfer));
-            ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-            initial = net.params().dup();
-            List<RoundStats> rounds = new ArrayList<>();
-            fit(cfg, net, records, rounds);
-            assertEquals(4, rounds.size(), "256 records / (2 workers x 16 x 2) rounds");
+            ComputationGraph net = fourRounds(records, Map.of("train.transfer", transfer));
             results.put(transfer, net.params().dup());
         }
         double moved = results.get("fp32").sub(initial).norm2Number().doubleValue();
@@ -209,16 +221,10 @@ class SparkTrainingTest extends SparkTest {
         NativeRuntime.configure(1);
         JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 23), 2);
         Map<String, ComputationGraph> nets = new java.util.LinkedHashMap<>();
-        INDArray initial = null;
+        INDArray initial = initialOfFourRounds();
         for (String[] sync : new String[][] {{"every", "10"}, {"periodic", "1"}, {"periodic", "3"}}) {
-            JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "2", "train.batch", "16",
-                    "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1",
-                    "train.updater.sync", sync[0], "train.updater.sync.rounds", sync[1]));
-            ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-            initial = net.params().dup();
-            List<RoundStats> rounds = new ArrayList<>();
-            fit(cfg, net, records, rounds);
-            assertEquals(4, rounds.size());
+            ComputationGraph net = fourRounds(records, Map.of("train.updater.sync", sync[0],
+                    "train.updater.sync.rounds", sync[1]));
             nets.put(sync[0] + sync[1], net);
         }
         // a period of one round is today's averaging, bit for bit: the state only takes another road
