@@ -96,7 +96,8 @@ public final class BnStudy {
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
         JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, workers)
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, workers).persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, workers)
+                .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();
         OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());

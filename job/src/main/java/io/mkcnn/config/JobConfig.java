@@ -32,7 +32,8 @@ public record JobConfig(
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
         OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
-        Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds, Map<String, String> effective) implements Serializable {
+        Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds,
+        Map<String, String> effective) implements Serializable {
 
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
     private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
@@ -134,7 +135,8 @@ public record JobConfig(
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
                 debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
-                lrScaling, warmupEpochs, transfer, updaterSync, updaterSyncRounds, Map.copyOf(new LinkedHashMap<>(eff)));
+                lrScaling, warmupEpochs, transfer, updaterSync, updaterSyncRounds,
+                Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
     /** A new outer optimizer of this configuration (its momentum buffer empty). */

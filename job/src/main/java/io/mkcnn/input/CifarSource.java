@@ -87,7 +87,7 @@ public final class CifarSource {
                     continue;
                 }
                 String name = m.getPath().getName();
-                if (glob && (name.startsWith(".") || name.startsWith("_"))) {
+                if (glob && hidden(name)) {
                     continue;
                 }
                 if (glob && role == Role.TRAINING && name.equals(TEST_BATCH)) {
@@ -112,10 +112,15 @@ public final class CifarSource {
         }
         if (files.isEmpty()) {
             throw new InvalidDataException(path + ": no CIFAR-10 binary files (*.bin) found for " + role.word
-                    + (!testBatchesLeftOut.isEmpty() ? " (a folder's " + TEST_BATCH + " is never trained on; name the file "
-                    + "itself to train on it)" : ""));
+                    + (!testBatchesLeftOut.isEmpty() ? " (a folder's " + TEST_BATCH + " is never trained on; name "
+                    + "the file itself to train on it)" : ""));
         }
         return files;
+    }
+
+    /** Hadoop's and Spark's convention for files that are not data (checksums, _SUCCESS, temporary files). */
+    private static boolean hidden(String name) {
+        return name.startsWith(".") || name.startsWith("_");
     }
 
     /** The file or folder {@code p} names literally, or null when nothing has that name. */
@@ -137,7 +142,7 @@ public final class CifarSource {
         FileStatus testBatch = null;
         for (FileStatus f : entries) {
             String name = f.getPath().getName();
-            if (f.isDirectory() || name.startsWith(".") || name.startsWith("_") || !name.endsWith(".bin")) {
+            if (f.isDirectory() || hidden(name) || !name.endsWith(".bin")) {
                 others.add(name + (f.isDirectory() ? "/" : ""));
             } else if (name.equals(TEST_BATCH)) {
                 testBatch = f;

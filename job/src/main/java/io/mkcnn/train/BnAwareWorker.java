@@ -80,9 +80,8 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
-        TaskContext task = TaskContext.get();
         // test-only failure injection (debug.nan.round)
-        boolean nan = plan.poison() && task != null && task.partitionId() == 0;
+        boolean nan = plan.poison() && TaskContext.get() != null && partition() == 0;
         // copies: the network goes back to the pool for the next task, and DL4J's result holds views of it
         INDArray params = null;
         short[] changes = null;

@@ -66,11 +66,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient double outerSeconds;
     private transient int roundAtEpochStart;
     private transient String jobLabel = "";
-    /** The current export's minibatch paths (encoded URIs) keyed partition << 32 | position, and its partitions. */
-    private transient java.util.List<scala.Tuple2<Long, String>> exported;
-    private transient int exportedPartitions;
-    /** Whether the export directory existed before this master first exported (null: not exported yet). */
-    private transient Boolean rootExisted;
+    /** The run's exported minibatches (created on first use, from the export directory). */
+    private transient ExportedMinibatches export;
 
     /**
      * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
@@ -237,51 +234,36 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     }
 
     /**
-     * Exports the epoch's minibatches (under {@code <export dir>/<export folder>/<RDD id>/data/}), then starts the
-     * round clock so the export is not counted. DL4J refuses to export whenever the cluster's default filesystem is
-     * local, even when the export directory itself is on HDFS or S3; here the configured directory decides, and a
-     * local one on a cluster only warns (it works where every executor sees the same disk, as on a single-host
-     * standalone cluster).
+     * Exports the epoch's minibatches ({@link ExportedMinibatches}), then starts the round clock so the export is not
+     * counted. DL4J refuses to export whenever the cluster's default filesystem is local, even when the export
+     * directory itself is on HDFS or S3; here the configured directory decides, and a local one on a cluster only
+     * warns (it works where every executor sees the same disk, as on a single-host standalone cluster).
      */
     @Override
     protected JavaRDD<String> exportIfRequiredMDS(JavaSparkContext sc, JavaRDD<MultiDataSet> trainingData) {
         boolean localMaster = sc.master().matches("^local(\\[(\\d+|\\*)])?$");
-        if (!localMaster && exportRoot().startsWith("file:")) {
+        if (!localMaster && export().root().startsWith("file:")) {
             LOG.warn("export directory {} is on a local filesystem while Spark runs on {}: every executor must see it"
-                    + " (set train.export.dir to HDFS/S3, or train.approach=direct)", StorePaths.path(exportRoot()),
+                    + " (set train.export.dir to HDFS/S3, or train.approach=direct)", StorePaths.path(export().root()),
                     sc.master());
         }
-        if (exported == null || lastExportedRDDId != trainingData.id()) {
-            if (lastRDDExportPath != null) {
-                deleteTempDir(sc, lastRDDExportPath);
-            }
+        if (!export().holds(trainingData.id())) {
             exportMDS(trainingData);
         }
-        JavaRDD<String> paths = ExportedMinibatches.byWorker(sc, exported, exportedPartitions, numWorkers);
+        JavaRDD<String> paths = export().byWorker(sc, numWorkers);
         lastRoundEnd = System.nanoTime();
         return paths;
     }
 
     @Override
     protected String exportMDS(JavaRDD<MultiDataSet> trainingData) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(trainingData.context());
-        if (rootExisted == null) {
-            rootExisted = ExportedMinibatches.exists(sc.hadoopConfiguration(), exportRoot());
-        }
-        String baseDir = getBaseDirForRDD(trainingData);
-        LOG.info("exporting minibatches to {}", StorePaths.path(baseDir));
-        exported = ExportedMinibatches.export(trainingData, batchSizePerWorker, StorePaths.child(baseDir, "data"),
-                BroadcastHadoopConfigHolder.get(sc));
-        exportedPartitions = trainingData.getNumPartitions();
-        lastExportedRDDId = trainingData.id();
-        lastRDDExportPath = baseDir;
-        return baseDir;
+        return export().export(JavaSparkContext.fromSparkContext(trainingData.context()), trainingData,
+                batchSizePerWorker);
     }
 
-    /** The export folder of one RDD, as an encoded URI (DL4J's is a plain string no URI parser takes). */
     @Override
     protected String getBaseDirForRDD(JavaRDD<?> rdd) {
-        return StorePaths.child(folder(), String.valueOf(rdd.id()));
+        return export().rddDir(rdd.id());
     }
 
     /** Workers read the exported minibatches through a loader that decodes their encoded URIs. */
@@ -300,59 +282,28 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     @Override
     protected boolean deleteTempDir(JavaSparkContext sc, String dirUri) {
-        boolean deleted = ExportedMinibatches.delete(sc.hadoopConfiguration(), dirUri);
-        if (!deleted) {
-            LOG.warn("could not delete exported minibatches in {}", StorePaths.path(dirUri));
-        }
-        return deleted;
+        return ExportedMinibatches.delete(sc.hadoopConfiguration(), dirUri);
     }
 
-    /**
-     * Deletes everything this master exported (its export folder), and the export directory itself if the export
-     * created it and it is now empty; nothing else in a directory of the user's is touched.
-     */
+    /** Deletes what this master exported and nothing else ({@link ExportedMinibatches#deleteAll}). */
     @Override
     public boolean deleteTempFiles(JavaSparkContext sc) {
-        if (exportDirectory == null) {
-            return true;
-        }
-        boolean deleted = deleteTempDir(sc, folder());
-        if (Boolean.FALSE.equals(rootExisted)) {
-            ExportedMinibatches.deleteIfEmpty(sc.hadoopConfiguration(), exportRoot());
-        }
-        exported = null;
-        lastRDDExportPath = null;
-        lastExportedRDDId = Integer.MIN_VALUE;
-        return deleted;
+        return exportDirectory == null || export().deleteAll(sc.hadoopConfiguration());
     }
 
-    /**
-     * Names this master's folder in the export directory ({@code name}: the same for every attempt of a run) and
-     * deletes what an earlier attempt that did not finish left there. {@code runOwnsDirectory}: the export directory
-     * belongs to the run (its own {@code _export}), so it goes once empty even if an earlier attempt made it.
-     */
+    /** See {@link ExportedMinibatches#useFolder}. */
     public void useExportFolder(JavaSparkContext sc, String name, boolean runOwnsDirectory) {
-        trainingMasterUID = name;
-        if (runOwnsDirectory) {
-            rootExisted = false;
-        }
-        if (ExportedMinibatches.exists(sc.hadoopConfiguration(), folder())) {
-            LOG.info("deleting minibatches an earlier attempt exported to {}", StorePaths.path(folder()));
-            deleteTempDir(sc, folder());
-        }
+        export().useFolder(sc.hadoopConfiguration(), name, runOwnsDirectory);
     }
 
-    /** The export directory as an encoded URI. */
-    private String exportRoot() {
-        if (exportDirectory == null) {
-            throw new IllegalStateException("no export directory set");
+    private ExportedMinibatches export() {
+        if (export == null) {
+            if (exportDirectory == null) {
+                throw new IllegalStateException("no export directory set");
+            }
+            export = new ExportedMinibatches(exportDirectory, trainingMasterUID);
         }
-        return exportDirectory;
-    }
-
-    /** This master's folder in the export directory, as an encoded URI. */
-    private String folder() {
-        return StorePaths.child(exportRoot(), trainingMasterUID);
+        return export;
     }
 
     /** Seconds the last outer step took (0 for plain averaging). */

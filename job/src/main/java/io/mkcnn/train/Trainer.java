@@ -99,8 +99,10 @@ public final class Trainer {
 
     private Map<String, Object> lockedRun(String newRunId) {
         NativeRuntime.apply(cfg.nativeSettings());
-        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), CifarSource.Role.TRAINING, sc.hadoopConfiguration());
-        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), CifarSource.Role.SCORING, sc.hadoopConfiguration());
+        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), CifarSource.Role.TRAINING,
+                sc.hadoopConfiguration());
+        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), CifarSource.Role.SCORING,
+                sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
         LOG.info("training files ({}): {}", trainFiles.size(), trainFiles);
         LOG.info("test files ({}): {}", testFiles.size(), testFiles);
@@ -183,7 +185,8 @@ public final class Trainer {
         // one folder per run in the export directory, the same for every attempt: a rerun deletes what an attempt
         // that was killed left there, and nothing of another run's
         master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
-                + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()), cfg.exportDir().isBlank());
+                + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
+                cfg.exportDir().isBlank());
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);

@@ -1,5 +1,7 @@
 package io.mkcnn.input;
 
+import static io.mkcnn.input.CifarSource.Role.SCORING;
+import static io.mkcnn.input.CifarSource.Role.TRAINING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,19 +29,19 @@ class CifarSourceTest extends SparkTest {
         Records.write(dir.resolve("data_batch_1.bin"), a);
         Records.write(dir.resolve("data_batch_2.bin"), b);
         Files.writeString(dir.resolve("readme.txt"), "not data");
-        List<CifarRecord> got = CifarSource.read(sc, dir.toString(), CifarSource.Role.TRAINING, 3).collect();
+        List<CifarRecord> got = CifarSource.read(sc, dir.toString(), TRAINING, 3).collect();
         assertEquals(32, got.size());
         CifarRecord r = got.stream().filter(x -> x.source().endsWith("data_batch_2.bin") && x.index() == 6)
                 .findFirst().orElseThrow();
         assertEquals(b.get(6).label(), r.label());
         assertTrue(java.util.Arrays.equals(b.get(6).pixels(), r.pixels()));
-        assertEquals(3, CifarSource.read(sc, dir.resolve("data_batch_*.bin").toString(), CifarSource.Role.TRAINING, 3).getNumPartitions());
+        assertEquals(3, CifarSource.read(sc, dir.resolve("data_batch_*.bin").toString(), TRAINING, 3).getNumPartitions());
     }
 
     @Test
     void missingPathIsNamed() {
         String missing = dir.resolve("nope").toString();
-        InvalidDataException e = assertThrows(InvalidDataException.class, () -> CifarSource.read(sc, missing, CifarSource.Role.TRAINING, 2));
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> CifarSource.read(sc, missing, TRAINING, 2));
         assertEquals(missing + ": no such file or directory", e.getMessage());
     }
 
@@ -47,7 +49,7 @@ class CifarSourceTest extends SparkTest {
     void emptyDirectoryIsRefused() throws Exception {
         Path empty = Files.createDirectory(dir.resolve("empty"));
         InvalidDataException e = assertThrows(InvalidDataException.class,
-                () -> CifarSource.read(sc, empty.toString(), CifarSource.Role.TRAINING, 2));
+                () -> CifarSource.read(sc, empty.toString(), TRAINING, 2));
         assertEquals(empty + ": no CIFAR-10 binary files (*.bin) found for training", e.getMessage());
     }
 
@@ -57,7 +59,7 @@ class CifarSourceTest extends SparkTest {
         byte[] truncated = java.util.Arrays.copyOf(Files.readAllBytes(f), 3 * 3073 - 100);
         Files.write(f, truncated);
         InvalidDataException e = assertThrows(InvalidDataException.class,
-                () -> CifarSource.read(sc, f.toString(), CifarSource.Role.TRAINING, 2));
+                () -> CifarSource.read(sc, f.toString(), TRAINING, 2));
         assertTrue(e.getMessage().contains("data_batch_1.bin: size 9119 bytes is not a multiple of the CIFAR-10"
                 + " record size 3073 (2 whole records and 2973 bytes left over"), e.getMessage());
     }
@@ -66,7 +68,7 @@ class CifarSourceTest extends SparkTest {
     void emptyFileIsNamed() throws Exception {
         Path f = Files.createFile(dir.resolve("data_batch_9.bin"));
         InvalidDataException e = assertThrows(InvalidDataException.class,
-                () -> CifarSource.read(sc, f.toString(), CifarSource.Role.TRAINING, 2));
+                () -> CifarSource.read(sc, f.toString(), TRAINING, 2));
         assertTrue(e.getMessage().contains("data_batch_9.bin: file is empty"), e.getMessage());
     }
 
@@ -76,7 +78,7 @@ class CifarSourceTest extends SparkTest {
         byte[] bytes = Files.readAllBytes(f);
         bytes[3 * 3073] = 10;
         Files.write(f, bytes);
-        SparkException e = assertThrows(SparkException.class, () -> CifarSource.read(sc, f.toString(), CifarSource.Role.TRAINING, 2).count());
+        SparkException e = assertThrows(SparkException.class, () -> CifarSource.read(sc, f.toString(), TRAINING, 2).count());
         Throwable cause = e;
         while (cause != null && !(cause instanceof InvalidDataException)) {
             cause = cause.getCause();
@@ -98,17 +100,17 @@ class CifarSourceTest extends SparkTest {
         Files.writeString(dir.resolve("batches.meta.txt"), "airplane\n");
         var conf = sc.hadoopConfiguration();
         assertEquals(List.of("data_batch_1.bin", "data_batch_2.bin"),
-                names(CifarSource.listFiles(dir.toString(), CifarSource.Role.TRAINING, conf)));
+                names(CifarSource.listFiles(dir.toString(), TRAINING, conf)));
         assertEquals(List.of("test_batch.bin"),
-                names(CifarSource.listFiles(dir.toString(), CifarSource.Role.SCORING, conf)));
+                names(CifarSource.listFiles(dir.toString(), SCORING, conf)));
         // named itself, the test batch is what the user asked for
         assertEquals(List.of("test_batch.bin"), names(CifarSource.listFiles(dir.resolve("test_batch.bin").toString(),
-                CifarSource.Role.TRAINING, conf)));
+                TRAINING, conf)));
         // a glob for scoring may reach it; one for training may not
         assertEquals(List.of("data_batch_1.bin", "data_batch_2.bin", "test_batch.bin"),
-                names(CifarSource.listFiles(dir.resolve("*.bin").toString(), CifarSource.Role.SCORING, conf)));
+                names(CifarSource.listFiles(dir.resolve("*.bin").toString(), SCORING, conf)));
         InvalidDataException e = assertThrows(InvalidDataException.class,
-                () -> CifarSource.listFiles(dir.resolve("*_batch*.bin").toString(), CifarSource.Role.TRAINING, conf));
+                () -> CifarSource.listFiles(dir.resolve("*_batch*.bin").toString(), TRAINING, conf));
         assertTrue(e.getMessage().startsWith(dir.resolve("*_batch*.bin") + ": the pattern matches file:"
                 + dir.resolve("test_batch.bin") + ", the CIFAR-10 test batch"), e.getMessage());
     }
@@ -121,12 +123,12 @@ class CifarSourceTest extends SparkTest {
         Records.write(dir.resolve("_underscore, comma.bin"), Records.synthetic(3, 3));
         var conf = sc.hadoopConfiguration();
         assertEquals(List.of("batch[1].bin"), names(CifarSource.listFiles(dir.resolve("batch[1].bin").toString(),
-                CifarSource.Role.TRAINING, conf)));
-        assertEquals(5, CifarSource.read(sc, dir.resolve("batch[1].bin").toString(), CifarSource.Role.TRAINING, 2)
+                TRAINING, conf)));
+        assertEquals(5, CifarSource.read(sc, dir.resolve("batch[1].bin").toString(), TRAINING, 2)
                 .count());
         // a name starting with '_' is skipped in folders and globs, but read when named; a comma is part of the name
         assertEquals(3, CifarSource.read(sc, dir.resolve("_underscore, comma.bin").toString(),
-                CifarSource.Role.TRAINING, 2).count());
+                TRAINING, 2).count());
         // several files with commas, brackets and spaces reach the input format exactly
         assertEquals(10, CifarSource.read(sc, List.of(new org.apache.hadoop.fs.Path(dir.resolve("batch[1].bin").toUri()),
                 new org.apache.hadoop.fs.Path(dir.resolve("_underscore, comma.bin").toUri()),
@@ -135,6 +137,6 @@ class CifarSourceTest extends SparkTest {
         Path odd = Files.createDirectories(dir.resolve("odd [x] {y} *"));
         Records.write(odd.resolve("data_batch_1.bin"), Records.synthetic(4, 4));
         String glob = io.mkcnn.store.StorePaths.globEscape(odd.toString()) + "/data_batch_*.bin";
-        assertEquals(4, CifarSource.read(sc, glob, CifarSource.Role.TRAINING, 2).count());
+        assertEquals(4, CifarSource.read(sc, glob, TRAINING, 2).count());
     }
 }

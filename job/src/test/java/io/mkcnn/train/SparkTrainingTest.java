@@ -179,7 +179,18 @@ class SparkTrainingTest extends SparkTest {
         }
     }
 
-    /** A new network trained for four rounds of 2 workers on {@code records} (256), with these settings. */
+    /**
+     * For each named variant of the settings, a new network trained for four rounds of 2 workers on the same 256
+     * synthetic records (generated with {@code dataSeed}), one native thread.
+     */
+    private Map<String, ComputationGraph> fourRoundsEach(long dataSeed, Map<String, Map<String, String>> variants) {
+        NativeRuntime.configure(1);
+        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, dataSeed), 2);
+        Map<String, ComputationGraph> nets = new java.util.TreeMap<>();
+        variants.forEach((name, settings) -> nets.put(name, fourRounds(records, settings)));
+        return nets;
+    }
+
     private ComputationGraph fourRounds(JavaRDD<CifarRecord> records, Map<String, String> settings) {
         Map<String, String> set = new java.util.HashMap<>(Map.of("train.workers", "2", "train.batch", "16",
                 "train.averaging.frequency", "2", "train.seed", "7", "runtime.threads", "1"));
@@ -200,16 +211,12 @@ class SparkTrainingTest extends SparkTest {
 
     @Test
     void bf16TransferTracksFp32Transfer() {
-        NativeRuntime.configure(1);
-        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 21), 2);
-        Map<String, INDArray> results = new java.util.HashMap<>();
-        INDArray initial = initialOfFourRounds();
-        for (String transfer : List.of("fp32", "bf16")) {
-            ComputationGraph net = fourRounds(records, Map.of("train.transfer", transfer));
-            results.put(transfer, net.params().dup());
-        }
-        double moved = results.get("fp32").sub(initial).norm2Number().doubleValue();
-        double apart = results.get("bf16").sub(results.get("fp32")).norm2Number().doubleValue();
+        Map<String, ComputationGraph> nets = fourRoundsEach(21, Map.of(
+                "fp32", Map.of("train.transfer", "fp32"),
+                "bf16", Map.of("train.transfer", "bf16")));
+        INDArray fp32 = nets.get("fp32").params();
+        double moved = fp32.sub(initialOfFourRounds()).norm2Number().doubleValue();
+        double apart = nets.get("bf16").params().sub(fp32).norm2Number().doubleValue();
         assertTrue(moved > 0, "training changed the parameters");
         // the BN moving statistics are reconciled from exact sums in both; the rest differs by bf16 rounding
         assertTrue(apart < 0.01 * moved, "bf16 transfer " + apart + " from fp32 transfer, which moved " + moved);
@@ -218,15 +225,10 @@ class SparkTrainingTest extends SparkTest {
 
     @Test
     void periodicStateSyncEveryRoundEqualsSyncEveryRoundAndLongerPeriodsStillTrain() {
-        NativeRuntime.configure(1);
-        JavaRDD<CifarRecord> records = sc.parallelize(Records.synthetic(256, 23), 2);
-        Map<String, ComputationGraph> nets = new java.util.LinkedHashMap<>();
-        INDArray initial = initialOfFourRounds();
-        for (String[] sync : new String[][] {{"every", "10"}, {"periodic", "1"}, {"periodic", "3"}}) {
-            ComputationGraph net = fourRounds(records, Map.of("train.updater.sync", sync[0],
-                    "train.updater.sync.rounds", sync[1]));
-            nets.put(sync[0] + sync[1], net);
-        }
+        Map<String, ComputationGraph> nets = fourRoundsEach(23, Map.of(
+                "every10", Map.of("train.updater.sync", "every", "train.updater.sync.rounds", "10"),
+                "periodic1", Map.of("train.updater.sync", "periodic", "train.updater.sync.rounds", "1"),
+                "periodic3", Map.of("train.updater.sync", "periodic", "train.updater.sync.rounds", "3")));
         // a period of one round is today's averaging, bit for bit: the state only takes another road
         assertEquals(nets.get("every10").params(), nets.get("periodic1").params());
         assertEquals(nets.get("every10").getUpdater().getStateViewArray(),
@@ -234,7 +236,7 @@ class SparkTrainingTest extends SparkTest {
         // every third round (rounds 3 of 4 averaged): the shards' own moments in between give other weights
         INDArray every = nets.get("every10").params();
         INDArray periodic = nets.get("periodic3").params();
-        double moved = every.sub(initial).norm2Number().doubleValue();
+        double moved = every.sub(initialOfFourRounds()).norm2Number().doubleValue();
         double apart = periodic.sub(every).norm2Number().doubleValue();
         assertTrue(apart > 0 && apart < 0.5 * moved, "periodic " + apart + " from every, which moved " + moved);
         assertFalse(periodic.isNaN().any());
