@@ -316,14 +316,7 @@ public final class Benchmark {
         set.put("train.batch", String.valueOf(batch));
         set.put("model.factorised", String.valueOf(factorised));
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
-        int recordsPerEpoch = cfg.workers() * batch * cfg.averagingFrequency() * 3;
-        List<CifarRecord> data = new ArrayList<>();
-        Random rng = new Random(2);
-        for (int i = 0; i < recordsPerEpoch; i++) {
-            data.add(SyntheticCifar.generate(i % 10, rng, i));
-        }
-        JavaRDD<CifarRecord> records = sc.parallelize(data, cfg.workers()).persist(StorageLevel.MEMORY_ONLY());
-        records.count();
+        JavaRDD<CifarRecord> records = syntheticShards(sc, cfg.workers(), batch * cfg.averagingFrequency() * 3, 2);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.out(), sc.hadoopConfiguration())
                 .resolve("_export"));
@@ -336,8 +329,7 @@ public final class Benchmark {
         for (int epoch = 0; epoch <= reps; epoch++) {
             rounds.clear();
             long s = System.nanoTime();
-            master.startEpoch(cfg.seed() + epoch, 0, master.rounds());
-            spark.fitMultiDataSet(Batches.training(records, batch, cfg.seed(), epoch));
+            Trainer.fitEpoch(cfg, master, spark, records, epoch, 3);
             double seconds = (System.nanoTime() - s) / 1e9;
             if (epoch > 0) {
                 long examples = rounds.stream().mapToLong(RoundStats::examples).sum();
@@ -363,6 +355,24 @@ public final class Benchmark {
                 - (double) split.get("bn_reconcile_seconds"));
         split.put("epoch_examples_per_second_incl_export", median(epochThroughput));
         return result("spark " + cfg.workers() + " workers", factorised, batch, median(roundThroughput), bound, split);
+    }
+
+    /**
+     * {@code perWorker} synthetic records in each of {@code workers} partitions, made on the executors and cached
+     * there as the job caches the records it reads: a parallelized list would travel inside every task of every round.
+     */
+    static JavaRDD<CifarRecord> syntheticShards(JavaSparkContext sc, int workers, int perWorker, long seed) {
+        JavaRDD<CifarRecord> records = sc.parallelize(java.util.stream.IntStream.range(0, workers).boxed().toList(),
+                workers).mapPartitionsWithIndex((p, ignored) -> {
+                    Random rng = new Random(seed * 1_000_003L + p);
+                    List<CifarRecord> shard = new ArrayList<>(perWorker);
+                    for (int i = 0; i < perWorker; i++) {
+                        shard.add(SyntheticCifar.generate(i % 10, rng, (long) p * perWorker + i));
+                    }
+                    return shard.iterator();
+                }, true).persist(StorageLevel.MEMORY_ONLY());
+        records.count();
+        return records;
     }
 
     private Map<String, Object> evaluation(double bound) {

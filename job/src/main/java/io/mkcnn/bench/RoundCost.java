@@ -2,8 +2,6 @@ package io.mkcnn.bench;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
-import io.mkcnn.data.SyntheticCifar;
-import io.mkcnn.input.Batches;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.train.BnTrainingMaster;
@@ -18,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
@@ -120,13 +117,7 @@ final class RoundCost {
         int h = cfg.averagingFrequency();
         int batch = cfg.batchPerWorker();
         int roundsPerEpoch = Math.max(3, reps);
-        List<CifarRecord> data = new ArrayList<>();
-        Random rng = new Random(5);
-        for (int i = 0; i < w * batch * h * roundsPerEpoch; i++) {
-            data.add(SyntheticCifar.generate(i % 10, rng, i));
-        }
-        JavaRDD<CifarRecord> records = sc.parallelize(data, w).persist(StorageLevel.MEMORY_ONLY());
-        records.count();
+        JavaRDD<CifarRecord> records = Benchmark.syntheticShards(sc, w, batch * h * roundsPerEpoch, 5);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         BnTrainingMaster master = Trainer.master(cfg, out.resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
@@ -143,8 +134,7 @@ final class RoundCost {
             master.setJobLabel(tasks.label);
             long mergeBefore = RoundAggregate.driverMergeNanos();
             int countBefore = RoundAggregate.driverMerges();
-            master.startEpoch(cfg.seed() + epoch, 0, master.rounds());
-            spark.fitMultiDataSet(Batches.training(records, batch, cfg.seed(), epoch));
+            Trainer.fitEpoch(cfg, master, spark, records, epoch, roundsPerEpoch);
             if (epoch == 1) {
                 timed.addAll(rounds);
                 mergeNanos = RoundAggregate.driverMergeNanos() - mergeBefore;

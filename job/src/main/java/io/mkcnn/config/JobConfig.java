@@ -80,7 +80,7 @@ public record JobConfig(
                 s.intValue("train.workers", 2, 1, 10_000),
                 s.intValue("train.batch", 64, 1, 65_536),
                 s.intValue("train.averaging.frequency", 10, 1, 1_000_000),
-                s.enumValue("train.approach", TrainingApproach.EXPORT),
+                s.enumValue("train.approach", TrainingApproach.STREAM),
                 s.enumValue("train.partitioning", Partitioning.IID),
                 s.string("train.export.dir", ""),
                 s.longValue("train.seed", 42),
@@ -182,13 +182,8 @@ public record JobConfig(
         return b.toString();
     }
 
-    /**
-     * A short hash of the settings that define a training run's result: output locations, checkpointing,
-     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size, the lock's and the
-     * graceful stop's timings and test-only failure injection are excluded, so a rerun that only changes those still
-     * resumes.
-     */
-    public String hash() {
+    /** The settings of {@code effective} that define a run's result (what {@link #hash()} digests). */
+    private static Map<String, String> defining(Map<String, String> effective) {
         Map<String, String> defining = new java.util.TreeMap<>(effective);
         // keys added after runs were started count only when set otherwise, so those runs still resume
         ADDED_LATER.forEach((k, v) -> defining.remove(k, v));
@@ -197,8 +192,37 @@ public record JobConfig(
         defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.") || k.startsWith("run.")
                 || k.startsWith("stop.")
                 || k.equals("runtime.threads") || k.equals("model.precision") || k.equals("eval.batch"));
+        return defining;
+    }
+
+    /**
+     * The run-defining keys whose values differ between a run's saved configuration ({@code config.properties}, as
+     * {@link #describe()} wrote it) and this one, as "key: saved -> now" ("(unset)" for a key one side lacks).
+     */
+    public List<String> differencesFrom(Map<String, String> saved) {
+        Map<String, String> was = defining(saved);
+        Map<String, String> now = defining(effective);
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(was.keySet());
+        keys.addAll(now.keySet());
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : keys) {
+            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+                out.add(k + ": " + was.getOrDefault(k, "(unset)") + " -> " + now.getOrDefault(k, "(unset)"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A short hash of the settings that define a training run's result: output locations, checkpointing,
+     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size, the lock's and the
+     * graceful stop's timings and test-only failure injection are excluded, so a rerun that only changes those still
+     * resumes.
+     */
+    public String hash() {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(defining.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(defining(effective).toString()
+                    .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,9 +1,14 @@
 package io.mkcnn.config;
 
-/** How DL4J feeds each round's minibatches to the workers. */
+/** How each round's minibatches reach the workers. */
 public enum TrainingApproach {
-    /** Write each epoch's minibatches to the export directory once, then stream them per round. */
+    /**
+     * Keep each worker's shard of records cached on its executor; every round the worker makes its next H minibatches
+     * there (augmented, overlapped with training). Rounds run on regardless of epoch ends.
+     */
+    STREAM,
+    /** DL4J's export: write each epoch's minibatches to the export directory once, then stream them per round. */
     EXPORT,
-    /** Keep minibatches in Spark's memory and repartition them every round. */
+    /** DL4J's direct approach: keep minibatches in Spark's memory and repartition them every round. */
     DIRECT
 }

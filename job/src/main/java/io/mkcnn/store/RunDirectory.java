@@ -102,9 +102,9 @@ public final class RunDirectory implements AutoCloseable {
         String runId = String.valueOf(run.get("run_id"));
         if (!hash.equals(cfg.hash())) {
             throw new InvalidConfigException(cfg.out() + ": holds run " + runId + " with another configuration (hash "
-                    + hash + ", this one " + cfg.hash() + ", see " + out.resolve("config.properties")
-                    + "); rerun with the same settings, choose another --out, or pass --fresh to start over "
-                    + "(the old run is moved aside, not deleted)");
+                    + hash + ", this one " + cfg.hash() + savedDifferences(out, cfg) + "; see "
+                    + out.resolve("config.properties") + "); rerun with the settings saved there, choose another "
+                    + "--out, or pass --fresh to start over (the old run is moved aside, not deleted)");
         }
         if (out.exists(MODEL) && out.exists(METRICS)) {
             return new RunDirectory(out, Action.COMPLETE, runId, cfg, lock, created);
@@ -159,5 +159,19 @@ public final class RunDirectory implements AutoCloseable {
 
     public String runId() {
         return runId;
+    }
+
+    /** "; differing: key: saved -> now, ..." from the run's config.properties, or "" when it cannot be read. */
+    private static String savedDifferences(OutputDir out, JobConfig cfg) {
+        try {
+            java.util.Properties p = new java.util.Properties();
+            p.load(new java.io.StringReader(out.readText("config.properties")));
+            Map<String, String> saved = new java.util.TreeMap<>();
+            p.stringPropertyNames().forEach(k -> saved.put(k, p.getProperty(k)));
+            java.util.List<String> diff = cfg.differencesFrom(saved);
+            return diff.isEmpty() ? "" : "; differing: " + String.join(", ", diff);
+        } catch (RuntimeException | java.io.IOException e) {
+            return "";
+        }
     }
 }

@@ -7,6 +7,8 @@ import io.mkcnn.bn.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.input.ShardStream;
 import io.mkcnn.store.StorePaths;
 import java.util.Arrays;
 import java.util.Map;
@@ -100,6 +102,30 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         this.round = roundsDone;
         this.roundAtEpochStart = roundsDone;
         this.lastRoundEnd = System.nanoTime();
+    }
+
+    /**
+     * Prepares the next {@link #trainRounds} of an epoch of {@code roundsInEpoch} rounds ({@code train.approach=stream},
+     * where the driver counts the rounds), {@code doneInEpoch} of them done before a restart; the round counter
+     * continues from {@code roundsDone}.
+     */
+    public void startRounds(int roundsInEpoch, int doneInEpoch, int roundsDone) {
+        startEpoch(0, doneInEpoch, roundsDone);
+        this.splitsThisEpoch = roundsInEpoch;
+    }
+
+    /**
+     * Trains {@code count} rounds with {@code train.approach=stream}, continuing the round counter: in round r (0-based)
+     * every worker trains minibatches r*H .. r*H+H-1 of its shard's {@link ShardStream}, where partition p of
+     * {@code shards} is worker p's shard. Each round's tasks run where Spark caches their partition.
+     */
+    public void trainRounds(SparkComputationGraph graph, JavaRDD<CifarRecord> shards, long seed, int count) {
+        for (int i = 0; i < count; i++) {
+            long first = (long) round * averagingFrequency;
+            StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), token, seed, batchSizePerWorker,
+                    first, averagingFrequency);
+            processResults(null, graph, shards.mapPartitionsWithIndex(task, true), i + 1, count);
+        }
     }
 
     /**

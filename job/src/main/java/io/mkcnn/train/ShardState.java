@@ -1,7 +1,10 @@
 package io.mkcnn.train;
 
+import io.mkcnn.input.ShardStream;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -12,6 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * resumed run) finds nothing here: its residual starts at zeros and its optimizer state at the driver's last
  * averaged one. The least recently used shards are dropped beyond {@link #MAX_SHARDS} (a long-lived JVM that runs
  * many trainings).
+ *
+ * <p>It also keeps each shard's records as a {@link ShardStream} ({@code train.approach=stream}), for the shards of
+ * the two most recently used tokens only: the records are Spark's own cached objects, and a run that ended must not
+ * keep its data alive.
  */
 final class ShardState {
     static final int MAX_SHARDS = 64;
@@ -19,6 +26,14 @@ final class ShardState {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, ShardState> eldest) {
             return size() > MAX_SHARDS;
+        }
+    };
+
+    static final int MAX_STREAM_TOKENS = 2;
+    private static final Map<String, Map<Integer, ShardStream>> STREAMS = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, ShardStream>> eldest) {
+            return size() > MAX_STREAM_TOKENS;
         }
     };
 
@@ -39,6 +54,21 @@ final class ShardState {
             s.residual = new float[length];
         }
         return s.residual;
+    }
+
+    /** The shard's stream kept here, or the one {@code make} builds (then kept). */
+    static ShardStream stream(String token, int partition, Supplier<ShardStream> make) {
+        synchronized (STREAMS) {
+            ShardStream kept = STREAMS.computeIfAbsent(token, k -> new HashMap<>()).get(partition);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        ShardStream made = make.get(); // sorting a shard takes a moment: outside the lock
+        synchronized (STREAMS) {
+            STREAMS.computeIfAbsent(token, k -> new HashMap<>()).putIfAbsent(partition, made);
+            return STREAMS.get(token).get(partition);
+        }
     }
 
     /** The optimizer state this executor kept for the shard, or null. */

@@ -151,10 +151,12 @@ public final class Trainer {
         long testCount = test.count();
         dir.begin();
         checkpoints = new Checkpoints(out, cfg.checkpointKeep());
-        long roundsPerEpoch = roundsPerEpoch(trainCount);
+        boolean stream = cfg.approach() == TrainingApproach.STREAM;
+        long totalIterations = (stream ? roundsEnding(cfg.epochs(), trainCount)
+                : roundsPerEpoch(trainCount) * cfg.epochs()) * cfg.averagingFrequency();
         OuterOptimizer outer = cfg.outerOptimizer();
         Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
-                roundsPerEpoch), outer);
+                totalIterations), outer);
         if (restored.found()) {
             state = restored.state();
             net = restored.net();
@@ -175,18 +177,22 @@ public final class Trainer {
                 cfg.peakLearningRate() / cfg.learningRate(), cfg.workers(), cfg.lrScaling().name().toLowerCase(),
                 cfg.warmupEpochs(), outer.describe());
 
-        LOG.info("[run {}] {} training records, {} test records, {} workers, ~{} rounds per epoch; native {}",
-                state.runId, trainCount, testCount, cfg.workers(), roundsPerEpoch, NativeRuntime.describe());
+        LOG.info("[run {}] {} training records, {} test records, {} workers, {} rounds per epoch ({}); native {}",
+                state.runId, trainCount, testCount, cfg.workers(), stream
+                        ? String.format("%.2f", roundsEnding(cfg.epochs(), trainCount) / (double) cfg.epochs())
+                        : roundsPerEpoch(trainCount), stream ? "rounds run on across epoch ends"
+                        : "whole rounds in each epoch", NativeRuntime.describe());
         if (net == null) {
-            net = MultiKernelNet.create(cfg.networkSpec(),
-                    cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
+            net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
         }
         master = master(cfg, exportDir(), outer);
-        // one folder per run in the export directory, the same for every attempt: a rerun deletes what an attempt
-        // that was killed left there, and nothing of another run's
-        master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
-                + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
-                cfg.exportDir().isBlank());
+        if (!stream) {
+            // one folder per run in the export directory, the same for every attempt: a rerun deletes what an
+            // attempt that was killed left there, and nothing of another run's
+            master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
+                    + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
+                    cfg.exportDir().isBlank());
+        }
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);
@@ -195,12 +201,21 @@ public final class Trainer {
         try {
             for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
                 String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
-                master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
                 master.setJobLabel(label);
                 progress.startEpoch(epoch);
-                sc.setJobDescription(label + ": exporting minibatches");
                 try {
-                    spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
+                    if (stream) {
+                        // the epoch ends at the round boundary nearest its last record
+                        int first = roundsEnding(epoch - 1, trainCount);
+                        int end = roundsEnding(epoch, trainCount);
+                        master.startRounds(end - first, state.totalRounds - first, state.totalRounds);
+                        master.trainRounds(spark, train, cfg.seed(), Math.max(0, end - state.totalRounds));
+                        net.incrementEpochCount();
+                    } else {
+                        master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
+                        sc.setJobDescription(label + ": exporting minibatches");
+                        spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
+                    }
                 } catch (NonFiniteRoundException e) {
                     throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
                             .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
@@ -218,7 +233,9 @@ public final class Trainer {
                 }
             }
         } finally {
-            deleteExport();
+            if (!stream) {
+                deleteExport();
+            }
         }
         if (lastEval == null) {
             lastEval = lastEvaluation();
@@ -250,10 +267,9 @@ public final class Trainer {
     }
 
     /** Refuses a checkpointed network whose parameters are not shaped as this configuration's network. */
-    private void sameShapes(ComputationGraph checkpointed, long roundsPerEpoch) {
+    private void sameShapes(ComputationGraph checkpointed, long totalIterations) {
         if (expected == null) {
-            expected = MultiKernelNet.create(cfg.networkSpec(),
-                    cfg.modelOptions(roundsPerEpoch * cfg.epochs() * cfg.averagingFrequency()));
+            expected = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
         }
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> want = expected.paramTable();
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> got = checkpointed.paramTable();
@@ -382,6 +398,24 @@ public final class Trainer {
         return Math.max(1, batches / ((long) cfg.workers() * cfg.averagingFrequency()));
     }
 
+    /**
+     * {@code train.approach=stream}: the rounds done when {@code epoch} epochs end, the round boundary nearest the
+     * end of the epoch's records ({@code epoch x records / (workers x H x batch)} rounded, at least one round an
+     * epoch), 0 for epoch 0.
+     */
+    int roundsEnding(int epoch, long records) {
+        return roundsEnding(epoch, records, cfg);
+    }
+
+    /** As {@link #roundsEnding(int, long)} for a configuration. */
+    public static int roundsEnding(int epoch, long records, JobConfig cfg) {
+        if (epoch == 0) {
+            return 0;
+        }
+        double perRound = (double) cfg.workers() * cfg.averagingFrequency() * cfg.batchPerWorker();
+        return (int) Math.max(epoch, Math.round(epoch * records / perRound));
+    }
+
     /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder. */
     private org.apache.hadoop.fs.Path exportDir() {
         if (cfg.exportDir().isBlank()) {
@@ -393,6 +427,21 @@ public final class Trainer {
         } catch (java.io.IOException e) {
             throw new io.mkcnn.store.OutputException(cfg.exportDir() + ": cannot open the export directory "
                     + "(train.export.dir): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One epoch of the benchmarks' fixed data (one partition per worker, a whole number of rounds): {@code rounds}
+     * rounds of {@code train.approach=stream}, or DL4J's fit of the epoch's minibatches.
+     */
+    public static void fitEpoch(JobConfig cfg, BnTrainingMaster master, SparkComputationGraph spark,
+                                JavaRDD<CifarRecord> records, int epoch, int rounds) {
+        if (cfg.approach() == TrainingApproach.STREAM) {
+            master.startRounds(rounds, 0, master.rounds());
+            master.trainRounds(spark, records, cfg.seed(), rounds);
+        } else {
+            master.startEpoch(cfg.seed() + epoch, 0, master.rounds());
+            spark.fitMultiDataSet(Batches.training(records, cfg.batchPerWorker(), cfg.seed(), epoch));
         }
     }
 

@@ -129,7 +129,7 @@ class InputPathsTest extends SparkTest {
         String data = home.resolve("train 1,[a]#%2C.bin").toString();
         String test = home.resolve("test {1} 50%.bin").toString();
 
-        var r = run(train(data, test, out, "--set", "train.export.dir=" + export));
+        var r = run(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> m = metrics(out);
         assertEquals(600, ((Number) m.get("training_records")).intValue());
@@ -141,7 +141,7 @@ class InputPathsTest extends SparkTest {
 
         // a rerun of the finished run recognises it and leaves its model as it was
         long written = Files.getLastModifiedTime(out.resolve("model.zip")).toMillis();
-        var again = run(train(data, test, out, "--set", "train.export.dir=" + export));
+        var again = run(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
         assertEquals(0, again.getKey(), again.getValue());
         assertEquals(written, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());
 

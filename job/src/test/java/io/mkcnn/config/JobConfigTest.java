@@ -59,6 +59,16 @@ class JobConfigTest {
 
     /** conf/job.properties lists every key with the built-in default: they must not drift apart. */
     @Test
+    void differencesFromASavedConfigurationNameTheRunDefiningKeys() {
+        Map<String, String> saved = new java.util.TreeMap<>(JobConfig.from(Map.of(), "test", Map.of(
+                "train.approach", "export", "runtime.threads", "1", "out", "/a")).effective());
+        saved.remove("train.transfer"); // a run saved before the key existed
+        JobConfig now = JobConfig.from(Map.of(), "test", Map.of("out", "/b", "train.seed", "5"));
+        assertEquals(java.util.List.of("train.approach: export -> stream", "train.seed: 42 -> 5"),
+                now.differencesFrom(saved));
+    }
+
+    @Test
     void shippedPropertiesFileListsEveryKeyWithItsDefault() throws Exception {
         String text = Files.readString(Path.of("..", "conf", "job.properties"));
         Matcher m = Pattern.compile("(?m)^# ([a-z0-9.]+) =[ ]?(.*)$").matcher(text);

@@ -57,7 +57,7 @@ class HdfsRunTest extends SparkTest {
         List<String> args = new ArrayList<>(List.of("train", "--data", hdfs + "/my cifar, #1/synthetic_batch_*.bin",
                 "--test", hdfs + "/my cifar, #1/synthetic_test_batch.bin", "--out", hdfs + "/runs/r1 [x] 50%", "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=5",
-                "--set", "checkpoint.every.rounds=1"));
+                "--set", "checkpoint.every.rounds=1", "--set", "train.approach=export"));
         args.addAll(List.of(extra));
         return Main.runWith(sc, args.toArray(new String[0]));
     }

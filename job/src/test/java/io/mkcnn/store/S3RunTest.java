@@ -90,7 +90,7 @@ class S3RunTest extends SparkTest {
         return List.of("train", "--data", "s3a://" + BUCKET + "/my cifar, 1/synthetic_batch_*.bin",
                 "--test", "s3a://" + BUCKET + "/my cifar, 1/synthetic_test_batch.bin", "--out", out, "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=5",
-                "--set", "checkpoint.every.rounds=1");
+                "--set", "checkpoint.every.rounds=1", "--set", "train.approach=export");
     }
 
     private static String read(String path) throws Exception {

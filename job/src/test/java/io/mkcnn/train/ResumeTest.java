@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-/** Checkpoints, resume after a failure, and divergence, through the train command. */
+/**
+ * Checkpoints, resume after a failure, and divergence, through the train command (the default
+ * {@code train.approach=stream}, with rounds that span epoch ends).
+ */
 class ResumeTest extends SparkTest {
     @TempDir
     static Path dir;
@@ -35,7 +38,7 @@ class ResumeTest extends SparkTest {
     private static int train(Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
                 "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
-                "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=4",
+                "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=3",
                 "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2"));
         args.addAll(List.of(extra));
         Map.Entry<Integer, String> r = io.mkcnn.testutil.Cli.run(sc, args.toArray(new String[0]));
@@ -79,7 +82,12 @@ class ResumeTest extends SparkTest {
         List<Map<String, Object>> expected = lines(reference);
         List<Map<String, Object>> got = lines(interrupted);
         assertEquals(keys(expected), keys(got), "same rounds and evaluations, none lost or repeated");
-        assertEquals(3, got.stream().filter(l -> "evaluation".equals(l.get("type"))).count());
+        // 640 records, 2 workers x 3 minibatches of 16 a round: epochs end at the round boundaries nearest 6.67,
+        // 13.33 and 20 rounds, and rounds 7 and 14 span an epoch's end
+        assertEquals(List.of(7, 13, 20), got.stream().filter(l -> "evaluation".equals(l.get("type")))
+                .map(l -> ((Number) l.get("round")).intValue()).toList());
+        assertTrue(got.stream().filter(l -> "round".equals(l.get("type")))
+                .allMatch(l -> ((Number) l.get("examples")).intValue() == 96), "every minibatch full");
 
         ComputationGraph a = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
         ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);

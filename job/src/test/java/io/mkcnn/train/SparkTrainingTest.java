@@ -10,6 +10,7 @@ import io.mkcnn.bn.ChannelMoments;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.Batches;
+import io.mkcnn.input.ShardStream;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.testutil.Records;
@@ -75,6 +76,40 @@ class SparkTrainingTest extends SparkTest {
         assertTrue(local.params().sub(initial).norm2Number().doubleValue() > 1e-2, "training changed the weights");
         assertTrue(local.params().equalsWithEps(distributed.params(), 1e-5),
                 "max difference " + local.params().sub(distributed.params()).amaxNumber());
+        NativeRuntime.configure(0);
+    }
+
+    /**
+     * {@code train.approach=stream}: round r trains minibatches r*H .. r*H+H-1 of the worker's shard stream, so one
+     * worker over three rounds (12 minibatches of 16 from 40 records: 4.8 epochs, minibatches spanning epoch ends)
+     * is the single JVM fitting those 12 minibatches in turn.
+     */
+    @Test
+    void oneStreamWorkerTrainsItsShardsMinibatchesInTurnAcrossEpochEnds() {
+        NativeRuntime.configure(1);
+        JobConfig cfg = config(1, 4, "naive", "stream");
+        List<CifarRecord> data = Records.synthetic(40, 1);
+        JavaRDD<CifarRecord> records = sc.parallelize(data, 1);
+
+        ComputationGraph local = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        ShardStream shard = new ShardStream(data, cfg.seed(), 0, 16);
+        for (int i = 0; i < 12; i++) {
+            var d = shard.minibatch(i);
+            local.fit(new org.nd4j.linalg.dataset.MultiDataSet(d.getFeatures(), d.getLabels()));
+        }
+
+        ComputationGraph distributed = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
+        List<RoundStats> rounds = new ArrayList<>();
+        master.setRoundListener(rounds::add);
+        master.startRounds(3, 0, 0);
+        master.trainRounds(new SparkComputationGraph(sc, distributed, master), records, cfg.seed(), 3);
+
+        assertEquals(List.of(64L, 64L, 64L), rounds.stream().map(RoundStats::examples).toList());
+        assertEquals(3, master.rounds());
+        assertTrue(local.params().equalsWithEps(distributed.params(), 1e-5),
+                "max difference " + local.params().sub(distributed.params()).amaxNumber());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("export")), "nothing exported");
         NativeRuntime.configure(0);
     }
 
