@@ -183,6 +183,8 @@ final class RoundCost {
         m.put("bn_reconcile_seconds", reconcile);
         m.put("task_deserialize_seconds", medianOf(ends, 1) / 1e3);
         m.put("task_result_serialize_seconds", medianOf(ends, 3) / 1e3);
+        // inside the task but not fitting: taking the network and its state, making the first minibatch, the result
+        m.put("task_run_beyond_fit_seconds", medianOf(ends, 2) / 1e3 - fit);
         m.put("job_overhead_seconds", job - waves * fit);
         m.put("overhead_seconds", round - waves * fit);
         m.put("overhead_share", (round - waves * fit) / round);

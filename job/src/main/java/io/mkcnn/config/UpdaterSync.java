@@ -9,5 +9,10 @@ public enum UpdaterSync {
      * broadcasts carry no optimizer state in between. A shard whose executor kept nothing for it starts from the
      * driver's last averaged state.
      */
-    PERIODIC
+    PERIODIC,
+    /**
+     * Kept on the executor for each shard and never averaged (as DiLoCo keeps its inner optimizer local). A shard whose
+     * executor kept nothing for it starts from zero moments with Adam's bias correction restarted for it.
+     */
+    LOCAL
 }

@@ -28,6 +28,10 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final NativeSettings settings;
     private final RoundPlan plan;
     private long fitNanos;
+    /** The iteration at which this task's optimizer state started from zero moments. */
+    private long zeroedAt;
+    /** Adam's bias correction counted from {@link #zeroedAt} (a shard restarted under {@code local}), or null. */
+    private AdamRestart restart;
 
     public BnAwareWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
                          BnStatsRecorder recorder, NativeSettings settings, RoundPlan plan) {
@@ -57,7 +61,19 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
         ComputationGraph net = WorkerNetworks.take(broadcast.getValue());
         if (plan.keepsUpdaterState()) {
             INDArray kept = plan.adoptDriverState() ? null : ShardState.updaterState(plan.token(), partition());
-            net.getUpdater().getStateViewArray().assign(kept != null ? kept : plan.driverState().getValue());
+            INDArray state = net.getUpdater().getStateViewArray();
+            if (kept != null) {
+                state.assign(kept);
+                zeroedAt = ShardState.zeroedAt(plan.token(), partition());
+            } else if (plan.restartsFreshShards()) {
+                state.assign(0);
+                zeroedAt = net.getConfiguration().getIterationCount();
+            } else {
+                state.assign(plan.driverState().getValue());
+            }
+            if (plan.restartsFreshShards() && zeroedAt > 0) {
+                restart = AdamRestart.attach(net, zeroedAt);
+            }
         }
         return net;
     }
@@ -72,6 +88,9 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     public ParameterAveragingTrainingResult processMinibatch(MultiDataSet dataSet, ComputationGraph graph,
                                                              boolean isLast) {
         long start = System.nanoTime();
+        if (restart != null) {
+            restart.beforeStep(graph.getConfiguration().getIterationCount());
+        }
         ParameterAveragingTrainingResult r = super.processMinibatch(dataSet, graph, isLast);
         fitNanos += System.nanoTime() - start;
         return r;
@@ -101,9 +120,13 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
         INDArray updater = null;
         if (r.getUpdaterState() != null) {
             if (plan.keepsUpdaterState()) {
-                ShardState.keepUpdaterState(plan.token(), partition(), r.getUpdaterState());
+                ShardState.keepUpdaterState(plan.token(), partition(), r.getUpdaterState(), zeroedAt);
             }
             updater = plan.returnUpdaterState() ? r.getUpdaterState().dup() : null;
+        }
+        if (restart != null) {
+            restart.detach();
+            restart = null;
         }
         WorkerNetworks.giveBack(network);
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();

@@ -194,6 +194,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         if (sync == UpdaterSync.EVERY) {
             return RoundPlan.every(token, transfer, poison);
         }
+        if (sync == UpdaterSync.LOCAL) {
+            return RoundPlan.local(token, transfer, poison);
+        }
         if (driverState == null) {
             driverState = sc.broadcast(net.getUpdater().getStateViewArray().dup());
         }

@@ -16,12 +16,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     and the one after each synchronisation)
  * @param returnUpdaterState the workers return their optimizer state to be averaged (always when it is not kept)
  * @param driverState the driver's last averaged optimizer state, fetched only by a worker that needs it (null when
- *     the state travels in the broadcast)
+ *     the state travels in the broadcast, or never leaves the shards)
  * @param poison test-only: partition 0 returns NaN parameters ({@code debug.nan.round})
  */
 public record RoundPlan(String token, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
                         boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
         implements Serializable {
+
+    /** {@code train.updater.sync=local}: each shard keeps its own optimizer state, which never travels. */
+    public static RoundPlan local(String token, Transfer transfer, boolean poison) {
+        return new RoundPlan(token, transfer, true, false, false, null, poison);
+    }
+
+    /** Whether a shard with no kept state starts from zero moments (with Adam's bias correction restarted for it). */
+    public boolean restartsFreshShards() {
+        return keepsUpdaterState && driverState == null;
+    }
 
     /** Today's plan: parameters and optimizer state both ways every round. */
     public static RoundPlan every(String token, Transfer transfer, boolean poison) {

@@ -39,6 +39,8 @@ final class ShardState {
 
     private float[] residual;
     private INDArray updaterState;
+    /** The run's iteration at which the kept optimizer state started from zero moments. */
+    private long zeroedAt;
 
     private ShardState() {
     }
@@ -77,9 +79,19 @@ final class ShardState {
         return s == null ? null : s.updaterState;
     }
 
-    /** Keeps a copy of the shard's optimizer state for its next round here. */
-    static synchronized void keepUpdaterState(String token, int partition, INDArray state) {
+    /** The iteration at which the kept optimizer state started from zero moments (0 when there is none). */
+    static synchronized long zeroedAt(String token, int partition) {
+        ShardState s = SHARDS.get(token + "/" + partition);
+        return s == null ? 0 : s.zeroedAt;
+    }
+
+    /**
+     * Keeps a copy of the shard's optimizer state for its next round here, with the iteration at which it started from
+     * zero moments.
+     */
+    static synchronized void keepUpdaterState(String token, int partition, INDArray state, long zeroedAt) {
         ShardState s = of(token, partition);
+        s.zeroedAt = zeroedAt;
         if (s.updaterState == null || s.updaterState.length() != state.length()) {
             s.updaterState = state.dup();
         } else {

@@ -51,7 +51,9 @@ final class WorkerNetworks {
             net = idle == null ? null : idle.poll();
         }
         if (net == null) {
-            net = new ComputationGraph(conf.clone());
+            // a copy through JSON: the configuration's clone() shares its layers' updater configurations (and in local
+            // mode the broadcast value is the driver's own), which AdamRestart scales for one network at a time
+            net = new ComputationGraph(ComputationGraphConfiguration.fromJson(conf.toJson()));
             net.init(tuple.getParameters().unsafeDuplication(), false);
             if (tuple.getUpdaterState() != null) {
                 net.setUpdater(new ComputationGraphUpdater(net, tuple.getUpdaterState().unsafeDuplication()));

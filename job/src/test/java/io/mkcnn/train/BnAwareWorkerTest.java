@@ -68,4 +68,35 @@ class BnAwareWorkerTest extends SparkTest {
         assertEquals(averaged, worker.apply("other-" + token, false).getInitialModelGraph().getUpdater()
                 .getStateViewArray());
     }
+
+    @Test
+    void underLocalStateAFreshShardStartsFromZeroMomentsAndKeepsItsOwnAfterwards() {
+        ComputationGraph driver = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
+        driver.getConfiguration().setIterationCount(370);
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(driver.getConfiguration(),
+                driver.params(), null));
+        String token = "local-test-" + System.nanoTime();
+        java.util.function.Supplier<BnAwareWorker> worker = () -> new BnAwareWorker(broadcast, true,
+                new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(),
+                new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
+                RoundPlan.local(token, io.mkcnn.config.Transfer.FP32, false));
+
+        BnAwareWorker first = worker.get();
+        ComputationGraph net = first.getInitialModelGraph();
+        assertEquals(0.0, net.getUpdater().getStateViewArray().amaxNumber().doubleValue(), "zero moments");
+        org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam) net.getLayer("stem_conv")
+                .conf().getLayer().getUpdaterByParam("W");
+        assertEquals(1e-3 * AdamRestart.factor(1, 371, adam.getBeta1(), adam.getBeta2()),
+                adam.getLearningRate(370, 0), 1e-12, "bias correction restarted at iteration 370");
+        org.nd4j.linalg.learning.config.Adam driverAdam = (org.nd4j.linalg.learning.config.Adam) driver
+                .getLayer("stem_conv").conf().getLayer().getUpdaterByParam("W");
+        assertEquals(1e-3, driverAdam.getLearningRate(370, 0), 0, "the driver's network is not touched");
+        net.getUpdater().getStateViewArray().assign(0.5);
+        assertEquals(null, first.getFinalResult(net).getUpdaterState(), "local state never travels");
+        assertEquals(1e-3, adam.getLearningRate(370, 0), 0, "the network goes back to the pool as it came");
+        assertEquals(370, ShardState.zeroedAt(token, 0));
+
+        ComputationGraph again = worker.get().getInitialModelGraph();
+        assertEquals(0.5, again.getUpdater().getStateViewArray().meanNumber().doubleValue(), 1e-7);
+    }
 }

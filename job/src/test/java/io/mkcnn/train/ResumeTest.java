@@ -130,6 +130,30 @@ class ResumeTest extends SparkTest {
         assertEquals(keys(lines(reference)), keys(lines(interrupted)));
     }
 
+    /**
+     * Under {@code train.updater.sync=local} the shards' Adam state never leaves the executors, so a resumed run
+     * restarts every shard from zero moments (with Adam's bias correction restarted, {@link AdamRestart}); the rounds,
+     * parameters and outer momentum continue from the checkpoint, every round once.
+     */
+    @Test
+    void aLocalStateRunResumesEveryRoundOnceWithItsShardsRestarted() throws Exception {
+        String[] local = {"--set", "train.outer=nesterov", "--set", "train.updater.sync=local"};
+        Path interrupted = dir.resolve("local-interrupted");
+        assertEquals(1, train(interrupted, failingAfterRound7(local)));
+        assertEquals(0, train(interrupted, local), lastErr);
+        Path plain = dir.resolve("reference");
+        if (!Files.exists(plain.resolve("model.zip"))) {
+            assertEquals(0, train(plain));
+        }
+        assertEquals(keys(lines(plain)), keys(lines(interrupted)));
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
+        assertFalse(b.params().isNaN().any());
+        assertEquals(0.0, b.getUpdater().getStateViewArray().amaxNumber().doubleValue(),
+                "the driver holds no optimizer state under local");
+        assertTrue(lines(interrupted).stream().filter(l -> "round".equals(l.get("type")))
+                .allMatch(l -> Double.isFinite(((Number) l.get("loss")).doubleValue())));
+    }
+
     @Test
     void nanParametersFromAWorkerStopTheRunAndKeepTheLastGoodCheckpoint() throws Exception {
         Path out = dir.resolve("diverged");
