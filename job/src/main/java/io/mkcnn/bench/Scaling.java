@@ -39,6 +39,21 @@ public final class Scaling {
     private final JobConfig base;
     private final double threshold;
     private final List<String> only;
+    private final Sweep sweep;
+
+    /**
+     * The averaging-period sweep: 4 workers with the outer optimizer for every combination of the lists (an empty
+     * list: the base configuration's value only), instead of the scaling runs.
+     *
+     * @param periods H values ({@code train.averaging.frequency}); empty: no sweep
+     */
+    public record Sweep(List<Integer> periods, List<String> syncs, List<String> transfers, List<String> shards) {
+        public static final Sweep NONE = new Sweep(List.of(), List.of(), List.of(), List.of());
+
+        boolean on() {
+            return !periods.isEmpty();
+        }
+    }
 
     /**
      * @param base the configuration every run shares; its {@code train.outer} (or {@code nesterov} if that is
@@ -48,9 +63,15 @@ public final class Scaling {
      * @throws InvalidConfigException when {@code only} names a run the study does not have
      */
     public Scaling(JobConfig base, double threshold, List<String> only) {
+        this(base, threshold, only, Sweep.NONE);
+    }
+
+    /** As above, training the averaging-period {@code sweep} when it is on. */
+    public Scaling(JobConfig base, double threshold, List<String> only, Sweep sweep) {
         this.base = base;
         this.threshold = threshold;
         this.only = List.copyOf(only);
+        this.sweep = sweep;
         List<String> names = runs().stream().map(Run::name).toList();
         for (String name : only) {
             if (!names.contains(name)) {
@@ -60,8 +81,17 @@ public final class Scaling {
         }
     }
 
-    /** One run of the study. */
-    record Run(String name, int workers, String shards, String outer) {
+    /**
+     * One run of the study.
+     *
+     * @param h its averaging period, 0 for the base configuration's
+     * @param sync its {@code train.updater.sync}, null for the base configuration's
+     * @param transfer its {@code train.transfer}, null for the base configuration's
+     */
+    record Run(String name, int workers, String shards, String outer, int h, String sync, String transfer) {
+        Run(String name, int workers, String shards, String outer) {
+            this(name, workers, shards, outer, 0, null, null);
+        }
     }
 
     /** The outer optimizer compared with plain averaging. */
@@ -72,6 +102,20 @@ public final class Scaling {
     /** The study's runs, in the table's order. */
     List<Run> runs() {
         String outer = outerName();
+        if (sweep.on()) {
+            List<Run> runs = new ArrayList<>();
+            for (String shards : or(sweep.shards(), "iid")) {
+                for (int h : sweep.periods()) {
+                    for (String sync : or(sweep.syncs(), base.updaterSync().name().toLowerCase(Locale.ROOT))) {
+                        for (String transfer : or(sweep.transfers(), base.transfer().name().toLowerCase(Locale.ROOT))) {
+                            runs.add(new Run("w4-" + shards + "-" + outer + "-h" + h + "-" + sync + "-" + transfer, 4,
+                                    shards, outer, h, sync, transfer));
+                        }
+                    }
+                }
+            }
+            return runs;
+        }
         List<Run> runs = new ArrayList<>(List.of(new Run("w1-iid", 1, "iid", "average")));
         for (String[] r : new String[][] {{"2", "iid"}, {"4", "iid"}, {"4", "by_class"}}) {
             for (String o : new String[] {"average", outer}) {
@@ -79,6 +123,10 @@ public final class Scaling {
             }
         }
         return runs;
+    }
+
+    private static List<String> or(List<String> values, String otherwise) {
+        return values.isEmpty() ? List.of(otherwise) : values;
     }
 
     public Map<String, Object> run(JavaSparkContext sc) {
@@ -105,7 +153,7 @@ public final class Scaling {
         report.put("configuration", new java.util.TreeMap<>(base.effective()));
         report.put("threshold", threshold);
         report.put("runs", rows);
-        List<Map<String, Object>> targets = targets(rows, outerName());
+        List<Map<String, Object>> targets = sweep.on() ? sweepTargets(rows) : targets(rows, outerName());
         report.put("targets", targets);
         out.writeText("scaling.json", Metrics.toJson(report));
         System.out.println(table(rows, threshold));
@@ -124,6 +172,15 @@ public final class Scaling {
         set.put("train.workers", String.valueOf(r.workers()));
         set.put("train.partitioning", r.shards());
         set.put("train.outer", r.outer());
+        if (r.h() > 0) {
+            set.put("train.averaging.frequency", String.valueOf(r.h()));
+        }
+        if (r.sync() != null) {
+            set.put("train.updater.sync", r.sync());
+        }
+        if (r.transfer() != null) {
+            set.put("train.transfer", r.transfer());
+        }
         if (r.outer().equals("average") || base.outer() == OuterOptimizer.Kind.AVERAGE) {
             set.remove("train.outer.lr"); // plain averaging, or the outer optimizer's own defaults
             set.remove("train.outer.momentum");
@@ -184,6 +241,9 @@ public final class Scaling {
             row.put("workers", r.workers());
             row.put("shards", r.shards());
             row.put("outer", cfg.outerOptimizer().describe());
+            row.put("averaging_frequency", cfg.averagingFrequency());
+            row.put("updater_sync", cfg.updaterSync().name().toLowerCase(Locale.ROOT));
+            row.put("transfer", cfg.transfer().name().toLowerCase(Locale.ROOT));
             row.put("accuracy_by_evaluation", accuracy);
             row.put("final_accuracy", accuracy.isEmpty() ? null : accuracy.get(accuracy.size() - 1));
             int epochs = -1;
@@ -230,6 +290,39 @@ public final class Scaling {
         return checks;
     }
 
+    /**
+     * The sweep's targets: every run within 0.5 points (IID shards) or 1 point (class-sorted) of the run with the
+     * smallest H of the same shards under {@code every} state and the same transfer (or, without such a run, the same
+     * state and transfer).
+     */
+    static List<Map<String, Object>> sweepTargets(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            Map<String, Object> ref = null;
+            for (boolean everyOnly : new boolean[] {true, false}) {
+                for (Map<String, Object> c : rows) {
+                    boolean same = c.get("shards").equals(r.get("shards")) && c.get("transfer").equals(r.get("transfer"))
+                            && (everyOnly ? "every".equals(c.get("updater_sync"))
+                            : c.get("updater_sync").equals(r.get("updater_sync")));
+                    if (same && (ref == null || ((Number) c.get("averaging_frequency")).intValue()
+                            < ((Number) ref.get("averaging_frequency")).intValue())) {
+                        ref = c;
+                    }
+                }
+                if (ref != null) {
+                    break;
+                }
+            }
+            if (ref == null || ref == r) {
+                continue;
+            }
+            double allowed = "iid".equals(r.get("shards")) ? 0.5 : 1.0;
+            checks.add(check(r.get("name") + " within " + allowed + " of " + ref.get("name"),
+                    points((Double) r.get("final_accuracy"), (Double) ref.get("final_accuracy")), -allowed));
+        }
+        return checks;
+    }
+
     /** One target as a line: whether it is met, what it asks and the measured figure. */
     static String targetLine(Map<String, Object> t) {
         Object met = t.get("met");
@@ -237,7 +330,7 @@ public final class Scaling {
                 ? (t.get("value_points") == null ? "-" : String.format(Locale.ROOT, "%+.2f points",
                         ((Number) t.get("value_points")).doubleValue()))
                 : String.format(Locale.ROOT, "%.2f%%", ((Number) t.get("value_percent")).doubleValue());
-        return String.format(Locale.ROOT, "%-9s %-62s %s", met == null ? "not run" : Boolean.TRUE.equals(met) ? "met"
+        return String.format(Locale.ROOT, "%-9s %-72s %s", met == null ? "not run" : Boolean.TRUE.equals(met) ? "met"
                 : "NOT MET", t.get("target"), value);
     }
 
@@ -255,11 +348,11 @@ public final class Scaling {
 
     @SuppressWarnings("unchecked")
     static String table(List<Map<String, Object>> rows, double threshold) {
-        StringBuilder b = new StringBuilder(String.format("%-26s %-34s %8s %10s %8s %8s %10s %8s  %s%n", "run", "outer",
+        StringBuilder b = new StringBuilder(String.format("%-34s %-34s %8s %10s %8s %8s %10s %8s  %s%n", "run", "outer",
                 "final", "BN recomp", "BN dist", "epochs", "examples/s", "outer %", "accuracy after each evaluation"));
         for (Map<String, Object> r : rows) {
             List<Double> acc = (List<Double>) r.get("accuracy_by_evaluation");
-            b.append(String.format(Locale.ROOT, "%-26s %-34s %8s %10s %8s %8s %10.1f %8.2f  %s%n", r.get("name"),
+            b.append(String.format(Locale.ROOT, "%-34s %-34s %8s %10s %8s %8s %10.1f %8.2f  %s%n", r.get("name"),
                     r.get("outer"), Benchmark.percent((Double) r.get("final_accuracy")),
                     Benchmark.percent((Double) r.get("final_accuracy_recomputed_bn")),
                     r.get("bn_statistics_vs_recomputed_mean") == null ? "-" : String.format(Locale.ROOT, "%.4f",

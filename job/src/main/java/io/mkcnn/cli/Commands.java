@@ -408,6 +408,23 @@ final class Commands implements Runnable {
                 description = "only these runs, e.g. w1-iid,w4-iid-nesterov (default: all seven)")
         List<String> runs = new ArrayList<>();
 
+        @Option(names = "--averaging", paramLabel = "H", split = ",",
+                description = "the averaging-period sweep instead: 4 workers with the outer optimizer at each H, "
+                    + "e.g. 10,20,50,100,200, for every combination of the three lists below")
+        List<String> averaging = new ArrayList<>();
+
+        @Option(names = "--updater-sync", paramLabel = "POLICY", split = ",",
+                description = "sweep: train.updater.sync values, e.g. every,local (default: the configuration's)")
+        List<String> syncs = new ArrayList<>();
+
+        @Option(names = "--transfer", paramLabel = "PRECISION", split = ",",
+                description = "sweep: train.transfer values, e.g. fp32,bf16 (default: the configuration's)")
+        List<String> transfers = new ArrayList<>();
+
+        @Option(names = "--shards", paramLabel = "KIND", split = ",",
+                description = "sweep: train.partitioning values, e.g. iid,by_class (default: iid)")
+        List<String> shards = new ArrayList<>();
+
         @picocli.CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
@@ -432,12 +449,53 @@ final class Commands implements Runnable {
             put(overrides, "out", out);
             putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
             overrides.putAll(config.pairs("scaling", problems));
+            io.mkcnn.bench.Scaling.Sweep sweep = sweepOf(averaging, syncs, transfers, shards, problems);
             JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
             double chosen = p;
             List<String> only = runs.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
-            io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only);
+            io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only, sweep);
             withSpark("mkcnn-scaling", study::run);
         }
+    }
+
+    /** The sweep's lists, each value checked (problems named by option and value). */
+    private static io.mkcnn.bench.Scaling.Sweep sweepOf(List<String> averaging, List<String> syncs,
+                                                        List<String> transfers, List<String> shards,
+                                                        List<String> problems) {
+        List<Integer> periods = new ArrayList<>();
+        for (String h : averaging) {
+            try {
+                int v = Integer.parseInt(h.trim());
+                if (v < 1) {
+                    throw new NumberFormatException();
+                }
+                periods.add(v);
+            } catch (NumberFormatException e) {
+                problems.add("scaling: --averaging " + h + ": expected a whole number of minibatches >= 1");
+            }
+        }
+        List<String> s = names("--updater-sync", syncs, io.mkcnn.config.UpdaterSync.values(), problems);
+        List<String> t = names("--transfer", transfers, io.mkcnn.config.Transfer.values(), problems);
+        List<String> k = names("--shards", shards, io.mkcnn.config.JobConfig.Partitioning.values(), problems);
+        if (periods.isEmpty() && !(s.isEmpty() && t.isEmpty() && k.isEmpty())) {
+            problems.add("scaling: --updater-sync, --transfer and --shards belong to the sweep: give --averaging too");
+        }
+        return new io.mkcnn.bench.Scaling.Sweep(periods, s, t, k);
+    }
+
+    private static List<String> names(String option, List<String> given, Enum<?>[] allowed, List<String> problems) {
+        List<String> names = java.util.Arrays.stream(allowed).map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
+                .toList();
+        List<String> out = new ArrayList<>();
+        for (String g : given) {
+            String v = g.trim().toLowerCase(java.util.Locale.ROOT);
+            if (names.contains(v)) {
+                out.add(v);
+            } else {
+                problems.add("scaling: " + option + " " + g + ": expected one of " + String.join(", ", names));
+            }
+        }
+        return out;
     }
 
     /** Loads the properties file (if any) under the overrides; throws with every problem found. */

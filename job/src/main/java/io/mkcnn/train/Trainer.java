@@ -400,8 +400,8 @@ public final class Trainer {
 
     /**
      * {@code train.approach=stream}: the rounds done when {@code epoch} epochs end, the round boundary nearest the
-     * end of the epoch's records ({@code epoch x records / (workers x H x batch)} rounded, at least one round an
-     * epoch), 0 for epoch 0.
+     * end of the epoch's records ({@code epoch x records / (workers x H x batch)} rounded, at least one), 0 for
+     * epoch 0. When a round holds more than an epoch, consecutive epochs may end at the same boundary.
      */
     int roundsEnding(int epoch, long records) {
         return roundsEnding(epoch, records, cfg);
@@ -413,7 +413,7 @@ public final class Trainer {
             return 0;
         }
         double perRound = (double) cfg.workers() * cfg.averagingFrequency() * cfg.batchPerWorker();
-        return (int) Math.max(epoch, Math.round(epoch * records / perRound));
+        return (int) Math.max(1, Math.round(epoch * records / perRound));
     }
 
     /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder. */

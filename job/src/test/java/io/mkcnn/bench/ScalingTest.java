@@ -86,4 +86,32 @@ class ScalingTest extends SparkTest {
         assertTrue(lines.get(2).matches("not run +4 class-sorted workers: .* -"), lines.get(2));
         assertTrue(lines.get(3).matches("met +outer step <= 2% of round time +0.30%"), lines.get(3));
     }
+
+    private static Map<String, Object> sweepRow(int h, String sync, double accuracy) {
+        return Map.of("name", "w4-iid-nesterov-h" + h + "-" + sync + "-bf16", "shards", "iid", "averaging_frequency", h,
+                "updater_sync", sync, "transfer", "bf16", "final_accuracy", accuracy);
+    }
+
+    @Test
+    void theSweepComparesEveryRunWithTheSmallestPeriodUnderEveryState() {
+        List<Map<String, Object>> rows = List.of(sweepRow(10, "every", 0.600), sweepRow(50, "every", 0.597),
+                sweepRow(200, "every", 0.580), sweepRow(50, "local", 0.5955));
+        List<String> lines = Scaling.sweepTargets(rows).stream().map(Scaling::targetLine).toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("met +w4-iid-nesterov-h50-every-bf16 within 0.5 of w4-iid-nesterov-h10-every-bf16"
+                + " +-0.30 points"), lines.get(0));
+        assertTrue(lines.get(1).matches("NOT MET +w4-iid-nesterov-h200-every-bf16 .* -2.00 points"), lines.get(1));
+        assertTrue(lines.get(2).matches("met +w4-iid-nesterov-h50-local-bf16 within 0.5 of "
+                + "w4-iid-nesterov-h10-every-bf16 +-0.45 points"), lines.get(2));
+    }
+
+    @Test
+    void aSweepValueThatIsNoSettingIsRefusedNamingIt() {
+        var r = Cli.run(sc, "scaling", "--data", dir.toString(), "--test", dir.toString(), "--out",
+                dir.resolve("o").toString(), "--averaging", "10,x", "--transfer", "fp16");
+        assertEquals(2, r.getKey(), r.getValue());
+        assertTrue(r.getValue().contains("--averaging x: expected a whole number of minibatches >= 1"), r.getValue());
+        assertTrue(r.getValue().contains("--transfer fp16: expected one of fp32, bf16"), r.getValue());
+        assertTrue(!Files.exists(dir.resolve("o")));
+    }
 }
