@@ -187,7 +187,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     /**
      * This round's plan. Under {@code periodic} the optimizer state is averaged in every K-th round (counting from
      * the run's first), each shard starts the round after from that average, and the driver's average is broadcast
-     * apart, so that only a worker with no state of its own fetches it.
+     * apart, so that only a worker with no state of its own fetches it. Under {@code local} it never travels.
      */
     private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
         boolean poison = nanRound == round + 1;

@@ -11,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param token names the run attempt's shard state on the executors ({@link ShardState})
  * @param transfer what the worker returns: its parameters or its bf16 change
  * @param keepsUpdaterState the optimizer state stays with the shards between synchronisations
- *     ({@code train.updater.sync=periodic}); false: it travels every round in the broadcast and the results
+ *     ({@code train.updater.sync=periodic}) or always ({@code local}); false: it travels every round in the
+ *     broadcast and the results
  * @param adoptDriverState the shards start this round from the driver's averaged optimizer state (the first round,
  *     and the one after each synchronisation)
  * @param returnUpdaterState the workers return their optimizer state to be averaged (always when it is not kept)
