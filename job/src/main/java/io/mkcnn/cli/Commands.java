@@ -360,7 +360,8 @@ final class Commands implements Runnable {
     static final class Study extends Training {
         /** The study's own defaults, under --conf and --set: the configuration its reference figures used. */
         static final Map<String, String> DEFAULTS = Map.of("train.workers", "4", "train.averaging.frequency", "20",
-                "model.lr", "0.0001", "train.epochs", "4");
+                "model.lr", "0.0001", "train.epochs", "4", "train.outer", "average", "train.transfer", "fp32",
+                "train.updater.sync", "every");
 
         @Override
         public void run() {
@@ -375,15 +376,18 @@ final class Commands implements Runnable {
             description = {"Scaling study: 1, 2 and 4 workers on IID shards and 4 on class-sorted shards, each with plain "
                 + "averaging and the outer optimizer (train.outer, or nesterov).",
                 "Study settings unless --conf/--set say otherwise: model.lr=0.0001, train.averaging.frequency=20, "
-                + "train.outer=nesterov, train.lr.scaling=sqrt (one worker's run never scales).",
+                + "train.outer=nesterov, train.lr.scaling=sqrt (one worker's run never scales), train.transfer=fp32, "
+                + "train.updater.sync=every.",
                 "Prints a table and writes DIR/scaling.json; finished runs are reused."})
     static final class ScalingStudy implements Runnable {
         /**
          * The study's own defaults, under --conf and --set: the BN study's setting for 12 epochs, with the README's
-         * recipe for several workers (nesterov outer step, square-root learning-rate scaling).
+         * recipe for several workers (nesterov outer step, square-root learning-rate scaling), every value sent in
+         * fp32 and the optimizer state averaged every round (the sweep varies those).
          */
         static final Map<String, String> DEFAULTS = Map.of("train.averaging.frequency", "20", "model.lr", "0.0001",
-                "train.epochs", "12", "train.outer", "nesterov", "train.lr.scaling", "sqrt");
+                "train.epochs", "12", "train.outer", "nesterov", "train.lr.scaling", "sqrt", "train.transfer", "fp32",
+                "train.updater.sync", "every");
 
         @Spec
         CommandSpec spec;

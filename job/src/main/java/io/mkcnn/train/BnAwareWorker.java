@@ -28,6 +28,8 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     private final NativeSettings settings;
     private final RoundPlan plan;
     private long fitNanos;
+    /** When the minibatch being trained started (0 when none is). */
+    private long stepStart;
     /** The iteration at which this task's optimizer state started from zero moments. */
     private long zeroedAt;
     /** Adam's bias correction counted from {@link #zeroedAt} (a shard restarted under {@code local}), or null. */
@@ -58,7 +60,7 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ComputationGraph getInitialModelGraph() {
         NativeRuntime.apply(settings);
-        ComputationGraph net = WorkerNetworks.take(broadcast.getValue());
+        ComputationGraph net = WorkerNetworks.take(broadcast.getValue(), plan.configKey());
         if (plan.keepsUpdaterState()) {
             INDArray kept = plan.adoptDriverState() ? null : ShardState.updaterState(plan.token(), partition());
             INDArray state = net.getUpdater().getStateViewArray();
@@ -87,17 +89,26 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult processMinibatch(MultiDataSet dataSet, ComputationGraph graph,
                                                              boolean isLast) {
-        long start = System.nanoTime();
+        stepStart = System.nanoTime();
         if (restart != null) {
             restart.beforeStep(graph.getConfiguration().getIterationCount());
         }
         ParameterAveragingTrainingResult r = super.processMinibatch(dataSet, graph, isLast);
-        fitNanos += System.nanoTime() - start;
+        endStep();
         return r;
+    }
+
+    /** Counts the minibatch being trained into the fit time (DL4J's worker makes its result within the last one). */
+    private void endStep() {
+        if (stepStart != 0) {
+            fitNanos += System.nanoTime() - stepStart;
+            stepStart = 0;
+        }
     }
 
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
+        endStep();
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
         // test-only failure injection (debug.nan.round)
         boolean nan = plan.poison() && TaskContext.get() != null && partition() == 0;

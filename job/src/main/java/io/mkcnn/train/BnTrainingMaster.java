@@ -68,6 +68,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient double outerSeconds;
     private transient int roundAtEpochStart;
     private transient String jobLabel = "";
+    private transient String configKey;
     /** The run's exported minibatches (created on first use, from the export directory). */
     private transient ExportedMinibatches export;
 
@@ -192,15 +193,15 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
         boolean poison = nanRound == round + 1;
         if (sync == UpdaterSync.EVERY) {
-            return RoundPlan.every(token, transfer, poison);
+            return RoundPlan.every(token, configKey(net), transfer, poison);
         }
         if (sync == UpdaterSync.LOCAL) {
-            return RoundPlan.local(token, transfer, poison);
+            return RoundPlan.local(token, configKey(net), transfer, poison);
         }
         if (driverState == null) {
             driverState = sc.broadcast(net.getUpdater().getStateViewArray().dup());
         }
-        return new RoundPlan(token, transfer, true, round % syncRounds == 0, (round + 1) % syncRounds == 0,
+        return new RoundPlan(token, configKey(net), transfer, true, round % syncRounds == 0, (round + 1) % syncRounds == 0,
                 driverState, poison);
     }
 
@@ -380,7 +381,24 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         }
     }
 
+    /** The key of the network's configuration, computed once per run (only the counts change between rounds). */
+    private String configKey(ComputationGraph net) {
+        if (configKey == null) {
+            configKey = WorkerNetworks.configKey(net.getConfiguration());
+        }
+        return configKey;
+    }
+
+    /** Whether every value is finite; for the flattened parameters, one pass in Java instead of two native ops. */
     private static boolean isFinite(INDArray a) {
+        if (a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && a.isVector()) {
+            for (float v : a.toFloatVector()) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+            return true;
+        }
         return !a.isNaN().any() && !a.isInfinite().any();
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -63,24 +64,46 @@ public final class OuterOptimizer {
         if (kind == Kind.AVERAGE) {
             return avg;
         }
-        INDArray d = x0.sub(avg).muli(mask);
-        if (buffer == null) {
-            buffer = Nd4j.zeros(d.dataType(), d.shape());
+        if (kind == Kind.MOMENTUM && innerLr < MIN_INNER_LR) {
+            return avg; // the round moved nothing (learning rate 0): no step, the buffer is kept
         }
-        INDArray extra;
-        if (kind == Kind.MOMENTUM) {
-            if (innerLr < MIN_INNER_LR) {
-                return avg; // the round moved nothing (learning rate 0): no step, the buffer is kept
+        // one pass over the flattened values in Java (a dozen whole-array native ops cost more on the driver)
+        double[] x = x0.toDoubleVector();
+        double[] a = avg.toDoubleVector();
+        double[] m = mask.toDoubleVector();
+        double[] u = buffer == null ? new double[x.length] : buffer.toDoubleVector();
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double d = (x[i] - a[i]) * m[i];
+            double extra;
+            if (kind == Kind.MOMENTUM) {
+                // x = x0 - alpha*g*(beta*u + d/g) = avg - (alpha - 1)*d - alpha*beta*g*u
+                extra = alpha * momentum * innerLr * u[i];
+                u[i] = momentum * u[i] + d / innerLr;
+            } else {
+                // v = mu*v + d; x = x0 - alpha*(d + mu*v) = avg - (alpha - 1)*d - alpha*mu*v
+                u[i] = momentum * u[i] + d;
+                extra = alpha * momentum * u[i];
             }
-            // x = x0 - alpha*g*(beta*u + d/g) = avg - (alpha - 1)*d - alpha*beta*g*u
-            extra = buffer.mul(alpha * momentum * innerLr);
-            buffer.muli(momentum).addi(d.div(innerLr));
-        } else {
-            // v = mu*v + d; x = x0 - alpha*(d + mu*v) = avg - (alpha - 1)*d - alpha*mu*v
-            buffer.muli(momentum).addi(d);
-            extra = buffer.mul(alpha * momentum);
+            out[i] = a[i] - ((alpha - 1) * d + extra) * m[i];
         }
-        return avg.sub(d.muli(alpha - 1).addi(extra).muli(mask));
+        buffer = array(u, x0);
+        return array(out, avg);
+    }
+
+    /** Values as an array of {@code like}'s type and shape. */
+    private static INDArray array(double[] values, INDArray like) {
+        INDArray a;
+        if (like.dataType() == DataType.FLOAT) {
+            float[] f = new float[values.length];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) values[i];
+            }
+            a = Nd4j.createFromArray(f);
+        } else {
+            a = Nd4j.createFromArray(values).castTo(like.dataType());
+        }
+        return a.reshape(like.shape());
     }
 
     /** Writes the momentum buffer (a flag, then the array if there is one). */

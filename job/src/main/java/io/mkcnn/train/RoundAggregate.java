@@ -146,8 +146,12 @@ public final class RoundAggregate implements Serializable {
             total = new float[change.length];
             Bf16Changes.addTo(change, total);
         }
-        INDArray mean = org.nd4j.linalg.factory.Nd4j.createFromArray(total).reshape(start.shape()).divi(results);
-        return mean.addi(start);
+        float[] mean = change != null ? total : total.clone(); // the aggregate's own sum is left as it was
+        float[] from = start.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = from[i] + mean[i] / results;
+        }
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(mean).reshape(start.shape()).castTo(start.dataType());
     }
 
     public INDArray averageUpdaterState() {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * What the driver tells every worker of one round besides the broadcast network.
  *
  * @param token names the run attempt's shard state on the executors ({@link ShardState})
+ * @param configKey names the network's configuration for the executors' kept networks ({@link WorkerNetworks})
  * @param transfer what the worker returns: its parameters or its bf16 change
  * @param keepsUpdaterState the optimizer state stays with the shards between synchronisations
  *     ({@code train.updater.sync=periodic}) or always ({@code local}); false: it travels every round in the
@@ -20,13 +21,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     the state travels in the broadcast, or never leaves the shards)
  * @param poison test-only: partition 0 returns NaN parameters ({@code debug.nan.round})
  */
-public record RoundPlan(String token, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
+public record RoundPlan(String token, String configKey, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
                         boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
         implements Serializable {
 
     /** {@code train.updater.sync=local}: each shard keeps its own optimizer state, which never travels. */
-    public static RoundPlan local(String token, Transfer transfer, boolean poison) {
-        return new RoundPlan(token, transfer, true, false, false, null, poison);
+    public static RoundPlan local(String token, String configKey, Transfer transfer, boolean poison) {
+        return new RoundPlan(token, configKey, transfer, true, false, false, null, poison);
     }
 
     /** Whether a shard with no kept state starts from zero moments (with Adam's bias correction restarted for it). */
@@ -35,7 +36,7 @@ public record RoundPlan(String token, Transfer transfer, boolean keepsUpdaterSta
     }
 
     /** Today's plan: parameters and optimizer state both ways every round. */
-    public static RoundPlan every(String token, Transfer transfer, boolean poison) {
-        return new RoundPlan(token, transfer, false, true, true, null, poison);
+    public static RoundPlan every(String token, String configKey, Transfer transfer, boolean poison) {
+        return new RoundPlan(token, configKey, transfer, false, true, true, null, poison);
     }
 }

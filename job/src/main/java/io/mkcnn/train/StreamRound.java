@@ -6,23 +6,32 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.api.java.function.Function2;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
-import org.nd4j.linalg.dataset.AsyncMultiDataSetIterator;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One worker's part of a round under {@code train.approach=stream}: the task runs on the executor that caches its
  * shard's records (Spark schedules it there), takes minibatches {@code first .. first+count-1} of the shard's
- * {@link ShardStream} (made there, while the previous minibatch trains) and trains them with the round's worker.
+ * {@link ShardStream} (made there, each while the one before trains) and trains them with the round's worker.
  */
 final class StreamRound implements Function2<Integer, Iterator<CifarRecord>, Iterator<ParameterAveragingTrainingResult>> {
-    private static final int PREFETCH = 2;
+    /**
+     * Threads that make minibatches, kept for the JVM's life (a thread and an ND4J prefetch workspace made for every
+     * task cost more than a small round's training).
+     */
+    private static final ExecutorService PREPARE = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "shard-minibatches");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final BnAwareWorker worker;
     private final String token;
@@ -47,82 +56,51 @@ final class StreamRound implements Function2<Integer, Iterator<CifarRecord>, Ite
             records.forEachRemaining(all::add);
             return new ShardStream(all, seed, partition, batch);
         });
-        if (shard.size() == 0) {
+        if (shard.size() == 0 || count == 0) {
             return Collections.emptyIterator();
         }
-        AsyncMultiDataSetIterator batches = new AsyncMultiDataSetIterator(new Minibatches(shard, first, count),
-                PREFETCH);
+        // the next minibatch is made on a kept thread while this one trains (the first while the network is taken)
+        Future<MultiDataSet> next = PREPARE.submit(() -> minibatch(shard, first));
         try {
             ComputationGraph net = worker.getInitialModelGraph();
-            while (batches.hasNext()) {
-                MultiDataSet next = batches.next();
-                ParameterAveragingTrainingResult last = worker.processMinibatch(next, net, !batches.hasNext());
+            for (int k = 0; k < count; k++) {
+                MultiDataSet current = await(next);
+                long following = first + k + 1;
+                next = k + 1 < count ? PREPARE.submit(() -> minibatch(shard, following)) : null;
+                ParameterAveragingTrainingResult last = worker.processMinibatch(current, net, k == count - 1);
                 if (last != null) { // DL4J's worker returns its result with the last minibatch
                     return Collections.singletonList(last).iterator();
                 }
             }
             return Collections.singletonList(worker.getFinalResult(net)).iterator();
         } finally {
+            if (next != null) {
+                next.cancel(true);
+            }
             Nd4j.getExecutioner().commit();
-            batches.shutdown();
         }
     }
 
-    /** Minibatches {@code first .. first+count-1} of a shard's stream. */
-    private static final class Minibatches implements MultiDataSetIterator {
-        private final ShardStream shard;
-        private final long first;
-        private final int count;
-        private int next;
+    private static MultiDataSet minibatch(ShardStream shard, long i) {
+        DataSet d = shard.minibatch(i);
+        return new org.nd4j.linalg.dataset.MultiDataSet(d.getFeatures(), d.getLabels());
+    }
 
-        Minibatches(ShardStream shard, long first, int count) {
-            this.shard = shard;
-            this.first = first;
-            this.count = count;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < count;
-        }
-
-        @Override
-        public MultiDataSet next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
+    private static MultiDataSet await(Future<MultiDataSet> minibatch) {
+        try {
+            return minibatch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a minibatch was being made", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
             }
-            var d = shard.minibatch(first + next++);
-            return new org.nd4j.linalg.dataset.MultiDataSet(d.getFeatures(), d.getLabels());
-        }
-
-        @Override
-        public MultiDataSet next(int num) {
-            return next();
-        }
-
-        @Override
-        public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public MultiDataSetPreProcessor getPreProcessor() {
-            return null;
-        }
-
-        @Override
-        public boolean resetSupported() {
-            return false;
-        }
-
-        @Override
-        public boolean asyncSupported() {
-            return true;
-        }
-
-        @Override
-        public void reset() {
-            throw new UnsupportedOperationException();
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("making a minibatch failed", cause);
         }
     }
 }

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layers, its workspaces and the kernels' primitives and buffers, which then warm up again during the round's
  * first minibatches); here a task takes an idle network of the round's configuration, loads the broadcast
  * parameters and updater state into it, and gives it back when its result is taken. A network serves one task
- * at a time. Networks are kept for one configuration (and precision) at a time.
+ * at a time. Networks are kept for one configuration (and precision) at a time, named by a key the driver computes
+ * once per run ({@link #configKey}), so that a task does not serialise the configuration again.
  */
 final class WorkerNetworks {
     private static final Map<String, Deque<ComputationGraph>> IDLE = new HashMap<>();
@@ -31,8 +32,8 @@ final class WorkerNetworks {
      * A network with the broadcast configuration (iteration and epoch counts included), parameters and updater
      * state (zeros when there is none).
      */
-    static ComputationGraph take(NetBroadcastTuple tuple) {
-        ComputationGraph net = idleOrNew(tuple);
+    static ComputationGraph take(NetBroadcastTuple tuple, String configKey) {
+        ComputationGraph net = idleOrNew(tuple, NativeRuntime.precision() + "\n" + configKey);
         // the configuration's clone() drops the counts, and a kept network carries its last round's
         ComputationGraphConfiguration driver = tuple.getGraphConfiguration();
         net.getConfiguration().setIterationCount(driver.getIterationCount());
@@ -40,9 +41,8 @@ final class WorkerNetworks {
         return net;
     }
 
-    private static ComputationGraph idleOrNew(NetBroadcastTuple tuple) {
+    private static ComputationGraph idleOrNew(NetBroadcastTuple tuple, String key) {
         ComputationGraphConfiguration conf = tuple.getGraphConfiguration();
-        String key = key(conf);
         ComputationGraph net;
         synchronized (IDLE) {
             IDLE.keySet().removeIf(k -> !k.equals(key));
@@ -86,11 +86,20 @@ final class WorkerNetworks {
         }
     }
 
-    /** The configuration without its iteration and epoch counts (which change every round), and the precision. */
-    private static String key(ComputationGraphConfiguration conf) {
+    /**
+     * What names a configuration's networks: the SHA-256 of its JSON without the iteration and epoch counts (which
+     * change every round), small enough to travel with every task. The executor adds its precision.
+     */
+    static String configKey(ComputationGraphConfiguration conf) {
         ComputationGraphConfiguration c = conf.clone();
         c.setIterationCount(0);
         c.setEpochCount(0);
-        return NativeRuntime.precision() + "\n" + c.toJson();
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(c.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
     }
 }

@@ -53,7 +53,8 @@ class RoundCostTest extends SparkTest {
     void theRoundsCaseMeasuresBytesAndTheDriversMerges() throws Exception {
         Path out = dir.resolve("bench");
         var r = Cli.run(sc, "bench", "--out", out.toString(), "--cases", "rounds", "--round-workers", "1,2",
-                "--reps", "2", "--set", "train.batch=8", "--set", "train.averaging.frequency=2");
+                "--reps", "2", "--set", "train.batch=8", "--set", "train.averaging.frequency=2",
+                "--set", "train.transfer=fp32", "--set", "train.updater.sync=every");
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> report = new ObjectMapper().readValue(out.resolve("bench.json").toFile(), Map.class);
         Map<String, Object> cost = (Map<String, Object>) report.get("round_cost");

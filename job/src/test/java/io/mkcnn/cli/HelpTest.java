@@ -57,7 +57,7 @@ class HelpTest {
         assertTrue(r.out().contains("(default: 2)"), r.out());
         // every configuration key with its default, as JobConfig declares them
         JobConfig.defaults().forEach((k, v) -> assertTrue(r.out().contains(k), k + " in:\n" + r.out()));
-        assertTrue(r.out().matches("(?s).*train\\.averaging\\.frequency\\s+10\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*train\\.averaging\\.frequency\\s+20\\n.*"), r.out());
 
         Result study = run("bn-study", "--help");
         assertTrue(study.out().contains("epochs to train (default: 4)"), "the study's own default: " + study.out());

@@ -78,7 +78,7 @@ class MainTest extends SparkTest {
         var other = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "3");
         assertEquals(2, other.getKey());
         assertTrue(other.getValue().contains("with another configuration"), other.getValue());
-        assertTrue(other.getValue().contains("differing: train.averaging.frequency: 5 -> 10, train.batch: 32 -> 64, "
+        assertTrue(other.getValue().contains("differing: train.averaging.frequency: 5 -> 20, train.batch: 32 -> 64, "
                 + "train.epochs: 2 -> 3; see "), other.getValue());
         assertTrue(other.getValue().contains("pass --fresh to start over"), other.getValue());
         assertEquals(modified, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());

@@ -46,15 +46,46 @@ class JobConfigTest {
         assertNotEquals(a.hash(), c.hash());
     }
 
+    /** The round's defaults follow the workers and the shards: the study's recommendation only where it holds. */
+    @Test
+    void roundDefaultsFollowTheWorkersAndTheShards() {
+        Map<String, String> one = JobConfig.from(Map.of(), "t", Map.of("train.workers", "1")).effective();
+        assertEquals("average", one.get("train.outer"));
+        assertEquals("fp32", one.get("train.transfer"));
+        assertEquals("every", one.get("train.updater.sync"));
+        Map<String, String> two = JobConfig.from(Map.of(), "t", Map.of()).effective();
+        assertEquals("nesterov", two.get("train.outer"));
+        assertEquals("0.7", two.get("train.outer.lr"));
+        assertEquals("0.9", two.get("train.outer.momentum"));
+        assertEquals("bf16", two.get("train.transfer"));
+        assertEquals("local", two.get("train.updater.sync"));
+        assertEquals("20", two.get("train.averaging.frequency"));
+        Map<String, String> sorted = JobConfig.from(Map.of(), "t", Map.of("train.workers", "4",
+                "train.partitioning", "by_class")).effective();
+        assertEquals("every", sorted.get("train.updater.sync"), "class-sorted shards average Adam's state");
+        assertEquals("bf16", sorted.get("train.transfer"));
+        Map<String, String> chosen = JobConfig.from(Map.of(), "t", Map.of("train.outer", "average",
+                "train.updater.sync", "periodic", "train.transfer", "fp32")).effective();
+        assertEquals("average", chosen.get("train.outer"));
+        assertEquals("periodic", chosen.get("train.updater.sync"));
+        assertEquals("fp32", chosen.get("train.transfer"));
+    }
+
     /** A key added later counts in the hash only when set otherwise than its default, so older runs resume. */
     @Test
     void aKeyAddedLaterLeavesTheHashOfItsDefaultAlone() {
-        JobConfig plain = JobConfig.from(Map.of(), "test", Map.of());
-        JobConfig fp32 = JobConfig.from(Map.of(), "test", Map.of("train.transfer", "fp32"));
-        JobConfig bf16 = JobConfig.from(Map.of(), "test", Map.of("train.transfer", "bf16"));
+        // one worker: fp32 is the default
+        JobConfig plain = JobConfig.from(Map.of(), "test", Map.of("train.workers", "1"));
+        JobConfig fp32 = JobConfig.from(Map.of(), "test", Map.of("train.workers", "1", "train.transfer", "fp32"));
+        JobConfig bf16 = JobConfig.from(Map.of(), "test", Map.of("train.workers", "1", "train.transfer", "bf16"));
         assertEquals(plain.hash(), fp32.hash());
         assertNotEquals(plain.hash(), bf16.hash());
         assertEquals("fp32", plain.effective().get("train.transfer"));
+        // several workers: bf16 is the default now, and a run saved before the key existed (fp32) is not this one
+        JobConfig several = JobConfig.from(Map.of(), "test", Map.of());
+        assertEquals("bf16", several.effective().get("train.transfer"));
+        assertEquals(JobConfig.from(Map.of(), "test", Map.of("train.transfer", "bf16")).hash(), several.hash());
+        assertNotEquals(JobConfig.from(Map.of(), "test", Map.of("train.transfer", "fp32")).hash(), several.hash());
     }
 
     /** conf/job.properties lists every key with the built-in default: they must not drift apart. */
@@ -64,8 +95,8 @@ class JobConfigTest {
                 "train.approach", "export", "runtime.threads", "1", "out", "/a")).effective());
         saved.remove("train.transfer"); // a run saved before the key existed
         JobConfig now = JobConfig.from(Map.of(), "test", Map.of("out", "/b", "train.seed", "5"));
-        assertEquals(java.util.List.of("train.approach: export -> stream", "train.seed: 42 -> 5"),
-                now.differencesFrom(saved));
+        assertEquals(java.util.List.of("train.approach: export -> stream", "train.seed: 42 -> 5",
+                "train.transfer: fp32 -> bf16"), now.differencesFrom(saved));
     }
 
     @Test

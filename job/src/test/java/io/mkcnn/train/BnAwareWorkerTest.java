@@ -25,7 +25,7 @@ class BnAwareWorkerTest extends SparkTest {
                 driver.params(), driver.getUpdater().getStateViewArray()));
         BnAwareWorker worker = new BnAwareWorker(broadcast, true,
                 new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(), new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
-                RoundPlan.every("test", io.mkcnn.config.Transfer.FP32, false));
+                RoundPlan.every("test", WorkerNetworks.configKey(driver.getConfiguration()), io.mkcnn.config.Transfer.FP32, false));
 
         ComputationGraph net = worker.getInitialModelGraph();
 
@@ -47,7 +47,7 @@ class BnAwareWorkerTest extends SparkTest {
         java.util.function.BiFunction<String, Boolean, BnAwareWorker> worker = (t, adopt) -> new BnAwareWorker(
                 broadcast, true, new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(),
                 new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
-                new RoundPlan(t, io.mkcnn.config.Transfer.FP32, true, adopt, false, driverState, false));
+                new RoundPlan(t, WorkerNetworks.configKey(driver.getConfiguration()), io.mkcnn.config.Transfer.FP32, true, adopt, false, driverState, false));
 
         // first round: nothing kept here, so the driver's average
         BnAwareWorker first = worker.apply(token, false);
@@ -79,7 +79,7 @@ class BnAwareWorkerTest extends SparkTest {
         java.util.function.Supplier<BnAwareWorker> worker = () -> new BnAwareWorker(broadcast, true,
                 new WorkerConfiguration(true, 1, 8, 0, 0, false), new BnStatsRecorder(),
                 new io.mkcnn.config.NativeSettings(1, io.mkcnn.kernels.Precision.AUTO),
-                RoundPlan.local(token, io.mkcnn.config.Transfer.FP32, false));
+                RoundPlan.local(token, WorkerNetworks.configKey(driver.getConfiguration()), io.mkcnn.config.Transfer.FP32, false));
 
         BnAwareWorker first = worker.get();
         ComputationGraph net = first.getInitialModelGraph();

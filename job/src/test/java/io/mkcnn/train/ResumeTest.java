@@ -39,7 +39,10 @@ class ResumeTest extends SparkTest {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
                 "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
                 "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=3",
-                "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2"));
+                "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2",
+                // every value in fp32 and the optimizer state averaged every round: the settings under which a
+                // resume is the uninterrupted run bit for bit (the tests below change the state policy)
+                "--set", "train.transfer=fp32", "--set", "train.updater.sync=every"));
         args.addAll(List.of(extra));
         Map.Entry<Integer, String> r = io.mkcnn.testutil.Cli.run(sc, args.toArray(new String[0]));
         lastErr = r.getValue();

@@ -35,14 +35,16 @@ class WorkerNetworksTest {
                 ModelOptions.defaults());
         ComputationGraph donor = MultiKernelNet.create(NetworkSpec.cifar(true), ModelOptions.defaults());
         // round 1: no updater state yet
-        ComputationGraph first = WorkerNetworks.take(new NetBroadcastTuple(conf, donor.params().dup(), null));
+        ComputationGraph first = WorkerNetworks.take(new NetBroadcastTuple(conf, donor.params().dup(), null),
+                WorkerNetworks.configKey(conf));
         first.fit(batch(1));
         WorkerNetworks.giveBack(first);
         // round 2: other parameters and a non-zero updater state
         donor.fit(batch(2));
         INDArray params = donor.params().dup();
         INDArray state = donor.getUpdater().getStateViewArray().dup();
-        ComputationGraph pooled = WorkerNetworks.take(new NetBroadcastTuple(conf, params, state));
+        ComputationGraph pooled = WorkerNetworks.take(new NetBroadcastTuple(conf, params, state),
+                WorkerNetworks.configKey(conf));
         assertSame(first, pooled, "the idle network was reused");
         ComputationGraph fresh = new ComputationGraph(conf.clone());
         fresh.init(params.dup(), true);
