@@ -56,8 +56,8 @@ public final class Benchmark {
     private final List<Map<String, Object>> rows = new ArrayList<>();
 
     /** Every case, in the order they run. */
-    public static final List<String> CASES = List.of("augment", "bnstats", "ops", "single", "spark", "spark128",
-            "factorised", "eval", "rounds");
+    public static final List<String> CASES = List.of("augment", "bnstats", "ops", "layers", "single", "spark",
+            "spark128", "factorised", "eval", "rounds");
 
     /**
      * @param cases which of {@link #CASES} to run (the matrix-multiply ceiling is always measured)
@@ -106,6 +106,22 @@ public final class Benchmark {
         if (cases.contains("ops")) {
             opProfile();
         }
+        List<Map<String, Object>> profiles = new ArrayList<>();
+        List<Map<String, Object>> pooling = new ArrayList<>();
+        if (cases.contains("layers")) {
+            LayerProfile profile = new LayerProfile(base, 10);
+            MultiDataSet batch = LayerProfile.batch(64);
+            for (boolean factorised : new boolean[] {false, true}) {
+                for (int threads : new int[] {1, 2}) {
+                    profiles.add(profile.measure(factorised, threads, batch));
+                }
+            }
+            report.put("layer_profile", profiles);
+            for (int threads : new int[] {1, 2}) {
+                pooling.add(profile.pooling(threads));
+            }
+            report.put("max_pooling", pooling);
+        }
         for (boolean factorised : new boolean[] {false, true}) {
             if (cases.contains("single") && (!factorised || cases.contains("factorised"))) {
                 results.add(result("single-jvm", factorised, 64, singleJvm(factorised, 64), bound(gflops, factorised),
@@ -132,6 +148,12 @@ public final class Benchmark {
         }
         out.writeText("bench.json", Metrics.toJson(report));
         System.out.println(table());
+        for (Map<String, Object> p : profiles) {
+            System.out.println(LayerProfile.table(p));
+        }
+        for (Map<String, Object> p : pooling) {
+            System.out.println(LayerProfile.poolingTable(p));
+        }
         if (rounds != null) {
             System.out.println(RoundCost.table(rounds));
         }
@@ -280,7 +302,7 @@ public final class Benchmark {
     }
 
     /** A minibatch of synthetic records (centre crops), balanced over the classes. */
-    private static MultiDataSet syntheticBatch(int n, Random rng) {
+    static MultiDataSet syntheticBatch(int n, Random rng) {
         List<CifarRecord> group = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             group.add(SyntheticCifar.generate(j % 10, rng, j));

@@ -59,7 +59,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
     public void forwardTraining(INDArray src, INDArray gamma, INDArray beta, INDArray dst, INDArray mean,
                                 INDArray variance) {
         Plan p = plan(src);
-        run(p.training, p.trainingArgs, p.src, src, p.dst, dst, p.mean, mean, p.variance, variance,
+        run(KernelClock.BN_FORWARD, p.training, p.trainingArgs, p.src, src, p.dst, dst, p.mean, mean, p.variance, variance,
                 p.scale, gamma, p.shift, beta);
     }
 
@@ -67,7 +67,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
     public void forwardInference(INDArray src, INDArray gamma, INDArray beta, INDArray mean, INDArray variance,
                                  INDArray dst) {
         Plan p = plan(src);
-        run(p.inference, p.inferenceArgs, p.src, src, p.dst, dst, p.mean, mean, p.variance, variance,
+        run(KernelClock.BN_FORWARD, p.inference, p.inferenceArgs, p.src, src, p.dst, dst, p.mean, mean, p.variance, variance,
                 p.scale, gamma, p.shift, beta);
     }
 
@@ -80,12 +80,12 @@ public final class DnnlBatchNorm implements AutoCloseable {
                          INDArray variance,
                          INDArray diffSrc, INDArray diffGamma, INDArray diffBeta) {
         Plan p = plan(src);
-        run(p.backward, p.backwardArgs, p.src, src, p.diffDst, diffDst, p.scale, gamma, p.shift, beta, p.mean, mean,
+        run(KernelClock.BN_BACKWARD, p.backward, p.backwardArgs, p.src, src, p.diffDst, diffDst, p.scale, gamma, p.shift, beta, p.mean, mean,
                 p.variance, variance, p.diffSrc, diffSrc, p.diffScale, diffGamma, p.diffShift, diffBeta);
     }
 
     /** Attaches each (memory, array) pair, then runs the primitive. */
-    private void run(primitive prim, IntMemoryMap args, Object... pairs) {
+    private void run(String stage, primitive prim, IntMemoryMap args, Object... pairs) {
         for (int i = 0; i < pairs.length; i += 2) {
             INDArray a = (INDArray) pairs[i + 1];
             long expected = ((memory) pairs[i]).get_desc().get_size() / Float.BYTES;
@@ -95,8 +95,10 @@ public final class DnnlBatchNorm implements AutoCloseable {
             }
             ((memory) pairs[i]).set_data_handle(Dnnl.address(a));
         }
+        long t = KernelClock.start();
         prim.execute(stream, args);
         stream._wait();
+        KernelClock.stop(stage, t);
     }
 
     private Plan plan(INDArray src) {

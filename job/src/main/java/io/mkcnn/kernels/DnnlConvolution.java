@@ -240,7 +240,10 @@ public final class DnnlConvolution implements AutoCloseable {
                 bias.load(s, b);
             }
             dst.attach(y);
+            long t = KernelClock.start();
             prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_FORWARD, t);
             dst.store(s);
             s._wait();
         }
@@ -275,7 +278,10 @@ public final class DnnlConvolution implements AutoCloseable {
             diffDst.load(s, dy);
             weights.load(s, w);
             diffSrc.attach(dx);
+            long t = KernelClock.start();
             prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_BACKWARD_DATA, t);
             diffSrc.store(s);
             s._wait();
         }
@@ -318,7 +324,10 @@ public final class DnnlConvolution implements AutoCloseable {
             if (diffBias != null) {
                 diffBias.attach(db);
             }
+            long t = KernelClock.start();
             prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
             diffWeights.store(s);
             if (diffBias != null) {
                 diffBias.store(s);

@@ -34,7 +34,7 @@ public final class DnnlRelu implements AutoCloseable {
         Plan p = plan(src, dst);
         p.src.set_data_handle(Dnnl.address(src));
         p.dst.set_data_handle(Dnnl.address(dst));
-        run(p.forward, p.forwardArgs);
+        run(p.forward, p.forwardArgs, KernelClock.RELU_FORWARD);
     }
 
     /** {@code diffSrc = src > 0 ? diffDst : 0}; {@code diffSrc} may be {@code diffDst}. */
@@ -44,12 +44,14 @@ public final class DnnlRelu implements AutoCloseable {
         p.src.set_data_handle(Dnnl.address(src));
         p.diffDst.set_data_handle(Dnnl.address(diffDst));
         p.diffSrc.set_data_handle(Dnnl.address(diffSrc));
-        run(p.backward, p.backwardArgs);
+        run(p.backward, p.backwardArgs, KernelClock.RELU_BACKWARD);
     }
 
-    private void run(primitive prim, IntMemoryMap args) {
+    private void run(primitive prim, IntMemoryMap args, String stage) {
+        long t = KernelClock.start();
         prim.execute(stream, args);
         stream._wait();
+        KernelClock.stop(stage, t);
     }
 
     private Plan plan(INDArray a, INDArray b) {

@@ -43,7 +43,9 @@ final class Port implements AutoCloseable {
     void load(stream s, INDArray a) {
         user.set_data_handle(Dnnl.address(a));
         if (reorder != null) {
+            long t = KernelClock.start();
             reorder.execute(s, user, inner);
+            KernelClock.stop(KernelClock.CONVERSION, t);
         }
     }
 
@@ -55,7 +57,9 @@ final class Port implements AutoCloseable {
     /** Moves the primitive's result into the attached array (nothing to do when it wrote there directly). */
     void store(stream s) {
         if (reorder != null) {
+            long t = KernelClock.start();
             reorder.execute(s, inner, user);
+            KernelClock.stop(KernelClock.CONVERSION, t);
         }
     }
 

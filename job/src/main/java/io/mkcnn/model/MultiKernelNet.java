@@ -143,7 +143,7 @@ public final class MultiKernelNet {
     }
 
     private static SubsamplingLayer maxPool(CNN2DFormat format) {
-        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).dataFormat(format)
-                .build();
+        return new MaxPool(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                .dataFormat(format));
     }
 }
