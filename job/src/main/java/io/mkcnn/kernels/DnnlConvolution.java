@@ -76,6 +76,7 @@ public final class DnnlConvolution implements AutoCloseable {
             checkLength(bias, geometry.outChannels(), "bias");
         }
         p.fwd.run(stream, src, weights, this.bias ? bias : null, dst);
+        p.forwardSrc = Dnnl.address(src).address();
     }
 
     /**
@@ -95,12 +96,18 @@ public final class DnnlConvolution implements AutoCloseable {
         if (this.bias) {
             checkLength(diffBias, geometry.outChannels(), "diffBias");
         }
+        boolean diffDstLoaded = false;
         if (diffSrc != null) {
             check(diffSrc, "diffSrc");
             checkLength(diffSrc, src.length(), "diffSrc");
             p.bwdData.run(stream, diffDst, weights, diffSrc);
+            diffDstLoaded = p.shareDiffDst;
         }
-        p.bwdWeights.run(stream, src, diffDst, diffWeights, this.bias ? diffBias : null);
+        // the input's conversion from the forward pass and the gradient's from the backward-data pass are reused
+        // where the weights' gradient wants the same layout: the forward of this input was the last of this shape
+        boolean srcLoaded = p.shareSrc && p.forwardSrc == Dnnl.address(src).address();
+        p.bwdWeights.run(stream, src, diffDst, diffWeights, this.bias ? diffBias : null,
+                srcLoaded ? p.fwd.src.inner() : null, diffDstLoaded ? p.bwdData.diffDst.inner() : null);
     }
 
     private Plan plan(INDArray src) {
@@ -147,6 +154,12 @@ public final class DnnlConvolution implements AutoCloseable {
         final Forward fwd;
         final BackwardData bwdData;
         final BackwardWeights bwdWeights;
+        /** Whether the weights' gradient reads the input in the layout the forward converted it into. */
+        final boolean shareSrc;
+        /** Whether it reads the output's gradient in the layout the backward-data pass converted it into. */
+        final boolean shareDiffDst;
+        /** Where the last forward of this shape read its input (its conversion is still in the forward's buffer). */
+        long forwardSrc;
 
         Plan(long n, long h, long w) {
             ConvGeometry g = geometry;
@@ -196,6 +209,8 @@ public final class DnnlConvolution implements AutoCloseable {
                     dstAnyCompute, strides, padL, padR);
             bwdWeights = new BackwardWeights(new convolution_backward_weights.primitive_desc(bwd, Dnnl.cpu(), fpd),
                     srcUser, dstUser, wUser, bUser);
+            shareSrc = fwd.src.convertsLike(bwdWeights.src);
+            shareDiffDst = bwdData.diffDst.convertsLike(bwdWeights.diffDst);
         }
 
         @Override
@@ -317,9 +332,22 @@ public final class DnnlConvolution implements AutoCloseable {
             }
         }
 
-        void run(stream s, INDArray x, INDArray dy, INDArray dw, INDArray db) {
-            src.load(s, x);
-            diffDst.load(s, dy);
+        /**
+         * @param srcLoaded a buffer already holding {@code x} in this primitive's layout, or null to convert it
+         * @param diffDstLoaded likewise for {@code dy}
+         */
+        void run(stream s, INDArray x, INDArray dy, INDArray dw, INDArray db, memory srcLoaded,
+                 memory diffDstLoaded) {
+            if (srcLoaded != null) {
+                args.put(DNNL_ARG_SRC, srcLoaded);
+            } else {
+                src.load(s, x);
+            }
+            if (diffDstLoaded != null) {
+                args.put(DNNL_ARG_DIFF_DST, diffDstLoaded);
+            } else {
+                diffDst.load(s, dy);
+            }
             diffWeights.attach(dw);
             if (diffBias != null) {
                 diffBias.attach(db);
@@ -328,6 +356,12 @@ public final class DnnlConvolution implements AutoCloseable {
             prim.execute(s, args);
             s._wait();
             KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
+            if (srcLoaded != null) {
+                args.put(DNNL_ARG_SRC, src.inner());
+            }
+            if (diffDstLoaded != null) {
+                args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            }
             diffWeights.store(s);
             if (diffBias != null) {
                 diffBias.store(s);

@@ -34,6 +34,14 @@ final class Port implements AutoCloseable {
         return new Port(userDesc, wanted, false);
     }
 
+    /**
+     * Whether this port and another convert into buffers of the same layout and type, so that what one has
+     * loaded the other's primitive can read as it is.
+     */
+    boolean convertsLike(Port other) {
+        return reorder != null && other.reorder != null && inner.get_desc().equals(other.inner.get_desc());
+    }
+
     /** The memory the primitive is given. */
     memory inner() {
         return inner;
