@@ -21,6 +21,7 @@ public final class KernelClock {
     public static final String RELU_BACKWARD = "relu backward";
     public static final String POOL_FORWARD = "max pooling forward";
     public static final String POOL_BACKWARD = "max pooling backward";
+    public static final String CONCAT = "concatenation and split";
 
     private static volatile boolean enabled;
     private static final Map<String, LongAdder> NANOS = new ConcurrentHashMap<>();

@@ -1,0 +1,130 @@
+package io.mkcnn.kernels;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.memory.data_type;
+import org.bytedeco.dnnl.memory.format_tag;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Concatenation of channels-last float32 activations along their channels, and the split of a gradient back into
+ * the parts: one oneDNN reorder per part between the part's dense array and its channel slice of the whole
+ * (a sub-memory: the slice is read or written in place, strided). Not thread-safe: one instance per vertex.
+ */
+public final class DnnlConcat implements AutoCloseable {
+    private final stream stream = new stream(Dnnl.cpu());
+    private final Map<String, Plan> plans = new HashMap<>();
+
+    /** {@code dst[..., offset_i : offset_i + c_i] = parts[i]} for [N, H, W, c_i] parts and an [N, H, W, sum c_i] dst. */
+    public void concat(INDArray[] parts, INDArray dst) {
+        Plan p = plan(parts, dst);
+        for (int i = 0; i < parts.length; i++) {
+            p.part[i].set_data_handle(Dnnl.address(parts[i]));
+            p.slice[i].set_data_handle(Dnnl.address(dst));
+            run(p.into[i], p.part[i], p.slice[i]);
+        }
+        stream._wait();
+    }
+
+    /** {@code parts[i] = whole[..., offset_i : offset_i + c_i]}: the inverse of {@link #concat}. */
+    public void split(INDArray whole, INDArray[] parts) {
+        Plan p = plan(parts, whole);
+        for (int i = 0; i < parts.length; i++) {
+            p.part[i].set_data_handle(Dnnl.address(parts[i]));
+            p.slice[i].set_data_handle(Dnnl.address(whole));
+            run(p.outOf[i], p.slice[i], p.part[i]);
+        }
+        stream._wait();
+    }
+
+    private void run(reorder r, memory from, memory to) {
+        long t = KernelClock.start();
+        r.execute(stream, from, to);
+        KernelClock.stop(KernelClock.CONCAT, t);
+    }
+
+    private Plan plan(INDArray[] parts, INDArray whole) {
+        check(whole, "the concatenation");
+        long[] s = whole.shape();
+        long[] channels = new long[parts.length];
+        long total = 0;
+        for (int i = 0; i < parts.length; i++) {
+            check(parts[i], "part " + i);
+            long[] q = parts[i].shape();
+            if (q[0] != s[0] || q[1] != s[1] || q[2] != s[2]) {
+                throw new IllegalArgumentException("part " + i + " is " + Arrays.toString(q) + ", the concatenation "
+                        + Arrays.toString(s) + ": only the channels (last dimension) may differ");
+            }
+            channels[i] = q[3];
+            total += q[3];
+        }
+        if (total != s[3]) {
+            throw new IllegalArgumentException("the parts have " + total + " channels, the concatenation " + s[3]);
+        }
+        String key = Arrays.toString(s) + Arrays.toString(channels);
+        return plans.computeIfAbsent(key, k -> new Plan(s, channels));
+    }
+
+    private static void check(INDArray a, String name) {
+        if (a.dataType() != DataType.FLOAT || a.rank() != 4 || !Dnnl.denseRowMajor(a)) {
+            throw new IllegalArgumentException(name + " must be a dense rank-4 float32 array, got "
+                    + a.dataType() + " " + a.shapeInfoToString());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : plans.values()) {
+            p.close();
+        }
+        plans.clear();
+        stream.close();
+    }
+
+    /** The memories and reorders for one shape of the whole and its parts. */
+    private static final class Plan implements AutoCloseable {
+        final memory.desc wholeDesc;
+        final memory[] part;
+        final memory[] slice;
+        final reorder[] into;
+        final reorder[] outOf;
+
+        Plan(long[] nhwc, long[] channels) {
+            long n = nhwc[0];
+            long h = nhwc[1];
+            long w = nhwc[2];
+            wholeDesc = new memory.desc(new long[] {n, nhwc[3], h, w}, data_type.f32, format_tag.nhwc);
+            part = new memory[channels.length];
+            slice = new memory[channels.length];
+            into = new reorder[channels.length];
+            outOf = new reorder[channels.length];
+            long offset = 0;
+            for (int i = 0; i < channels.length; i++) {
+                long[] dims = {n, channels[i], h, w};
+                part[i] = new memory(new memory.desc(dims, data_type.f32, format_tag.nhwc), Dnnl.cpu(),
+                        (org.bytedeco.javacpp.Pointer) null);
+                slice[i] = new memory(wholeDesc.submemory_desc(dims, new long[] {0, offset, 0, 0}), Dnnl.cpu(),
+                        (org.bytedeco.javacpp.Pointer) null);
+                into[i] = new reorder(part[i], slice[i]);
+                outOf[i] = new reorder(slice[i], part[i]);
+                offset += channels[i];
+            }
+        }
+
+        @Override
+        public void close() {
+            for (int i = 0; i < part.length; i++) {
+                into[i].close();
+                outOf[i].close();
+                part[i].close();
+                slice[i].close();
+            }
+            wholeDesc.close();
+        }
+    }
+}
