@@ -2,21 +2,27 @@ package io.mkcnn.bench;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.kernels.KernelClock;
+import io.mkcnn.model.MaxPool;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -25,6 +31,7 @@ import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -313,21 +320,15 @@ final class LayerProfile {
         try {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("threads", threads);
-            org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder b =
-                    new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
-                            org.deeplearning4j.nn.conf.layers.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                            .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
-                            .dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+            SubsamplingLayer.Builder b = new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                    .convolutionMode(ConvolutionMode.Same).dataFormat(CNN2DFormat.NHWC);
             for (long[] shape : new long[][] {{64, 24, 24, 64}, {64, 12, 12, 256}}) {
-                INDArray x = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
-                INDArray dy = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape[0], shape[1] / 2,
-                        shape[2] / 2, shape[3]);
+                INDArray x = Nd4j.randn(DataType.FLOAT, shape);
+                INDArray dy = Nd4j.randn(DataType.FLOAT, shape[0], shape[1] / 2, shape[2] / 2, shape[3]);
                 for (boolean ours : new boolean[] {false, true}) {
-                    org.deeplearning4j.nn.conf.layers.Layer conf = ours ? new io.mkcnn.model.MaxPool(b) : b.build();
-                    org.deeplearning4j.nn.api.Layer layer = conf.instantiate(new org.deeplearning4j.nn.conf
-                            .NeuralNetConfiguration.Builder().dataType(org.nd4j.linalg.api.buffer.DataType.FLOAT)
-                            .layer(conf).build(), java.util.List.of(), 0, null, true,
-                            org.nd4j.linalg.api.buffer.DataType.FLOAT);
+                    org.deeplearning4j.nn.conf.layers.Layer conf = ours ? new MaxPool(b) : b.build();
+                    org.deeplearning4j.nn.api.Layer layer = conf.instantiate(new NeuralNetConfiguration.Builder()
+                            .dataType(DataType.FLOAT).layer(conf).build(), List.of(), 0, null, true, DataType.FLOAT);
                     double[] f = new double[3];
                     double[] bw = new double[3];
                     for (int r = -1; r < 3; r++) {
@@ -351,7 +352,7 @@ final class LayerProfile {
                             bw[r] = bn / 1e6 / n;
                         }
                     }
-                    m.put((ours ? "onednn " : "dl4j ") + java.util.Arrays.toString(shape),
+                    m.put((ours ? "onednn " : "dl4j ") + Arrays.toString(shape),
                             Map.of("forward_ms", Benchmark.median(f), "backward_ms", Benchmark.median(bw)));
                 }
             }

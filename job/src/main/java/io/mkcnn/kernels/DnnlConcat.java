@@ -22,22 +22,25 @@ public final class DnnlConcat implements AutoCloseable {
 
     /** {@code dst[..., offset_i : offset_i + c_i] = parts[i]} for [N, H, W, c_i] parts and an [N, H, W, sum c_i] dst. */
     public void concat(INDArray[] parts, INDArray dst) {
-        Plan p = plan(parts, dst);
-        for (int i = 0; i < parts.length; i++) {
-            p.part[i].set_data_handle(Dnnl.address(parts[i]));
-            p.slice[i].set_data_handle(Dnnl.address(dst));
-            run(p.into[i], p.part[i], p.slice[i]);
-        }
-        stream._wait();
+        copy(dst, parts, true);
     }
 
     /** {@code parts[i] = whole[..., offset_i : offset_i + c_i]}: the inverse of {@link #concat}. */
     public void split(INDArray whole, INDArray[] parts) {
+        copy(whole, parts, false);
+    }
+
+    /** Each part into its channel slice of the whole ({@code intoWhole}) or out of it. */
+    private void copy(INDArray whole, INDArray[] parts, boolean intoWhole) {
         Plan p = plan(parts, whole);
         for (int i = 0; i < parts.length; i++) {
             p.part[i].set_data_handle(Dnnl.address(parts[i]));
             p.slice[i].set_data_handle(Dnnl.address(whole));
-            run(p.outOf[i], p.slice[i], p.part[i]);
+            if (intoWhole) {
+                run(p.into[i], p.part[i], p.slice[i]);
+            } else {
+                run(p.outOf[i], p.slice[i], p.part[i]);
+            }
         }
         stream._wait();
     }

@@ -77,8 +77,11 @@ public final class DnnlMaxPool implements AutoCloseable {
 
     /** Whether the last training forward was of this array (its workspace then serves {@link #backward}). */
     public boolean recorded(INDArray src) {
-        return lastTrainingPlan != null && plan(src) == lastTrainingPlan
-                && Dnnl.address(src).address() == lastTrainingInput;
+        return recorded(plan(src), src);
+    }
+
+    private boolean recorded(Plan p, INDArray src) {
+        return p == lastTrainingPlan && Dnnl.address(src).address() == lastTrainingInput;
     }
 
     /**
@@ -87,7 +90,7 @@ public final class DnnlMaxPool implements AutoCloseable {
      */
     public void backward(INDArray src, INDArray diffDst, INDArray diffSrc) {
         Plan p = plan(src);
-        if (!recorded(src)) {
+        if (!recorded(p, src)) {
             throw new IllegalStateException("max pooling backward without a training forward of its input "
                     + src.shapeInfoToString());
         }

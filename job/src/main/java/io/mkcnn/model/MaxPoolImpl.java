@@ -56,7 +56,7 @@ public class MaxPoolImpl extends SubsamplingLayer {
             bottom = p.clone();
         }
         String key = Arrays.toString(top) + Arrays.toString(bottom);
-        if (kernel == null || !key.equals(kernelKey)) {
+        if (!key.equals(kernelKey)) {
             if (kernel != null) {
                 kernel.close();
             }
