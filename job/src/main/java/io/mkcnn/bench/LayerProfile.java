@@ -2,6 +2,7 @@ package io.mkcnn.bench;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.kernels.KernelClock;
+import io.mkcnn.model.BatchNormRelu;
 import io.mkcnn.model.MaxPool;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
@@ -53,8 +54,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LayerProfile {
     /** The kinds of operation a vertex belongs to, in the order the tables list them. */
-    static final List<String> OPS = List.of("convolution", "batch norm", "relu", "max pooling", "concat / split",
-            "global average pool", "softmax + loss", "gradient sum (fan-out)", "other");
+    static final List<String> OPS = List.of("convolution", "batch norm + relu", "batch norm", "relu", "max pooling",
+            "concat / split", "global average pool", "softmax + loss", "gradient sum (fan-out)", "other");
 
     /**
      * The walk's arrays live in one workspace, reset per pass, sized on the first pass (as DL4J's own passes
@@ -270,6 +271,8 @@ final class LayerProfile {
         var conf = v.getLayer().conf().getLayer();
         if (conf instanceof ConvolutionLayer) {
             return "convolution";
+        } else if (conf instanceof BatchNormRelu) {
+            return "batch norm + relu";
         } else if (conf instanceof BatchNormalization) {
             return "batch norm";
         } else if (conf instanceof ActivationLayer) {

@@ -10,6 +10,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +33,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * inference forward (with given statistics) and backward (gradients of the input, gamma and beta). Batch
  * normalisation always computes in float32, whatever the convolutions' precision.
  *
+ * <p>With {@code relu}, a ReLU follows the normalisation inside the same primitives (oneDNN's fused
+ * normalisation and ReLU): the forward writes {@code max(0, y)} and records which outputs were positive in a
+ * workspace the kernel keeps, and the backward zeroes the output gradient elsewhere before the normalisation's
+ * own backward. The backward therefore belongs to the latest training forward of the same shape.
+ *
  * <p>Primitives are created once per input shape and cached; arrays are attached per call without copying. Not
  * thread-safe: one instance per layer instance.
  */
@@ -39,6 +45,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
     private static final int SCALE_SHIFT = normalization_flags.use_scale.value | normalization_flags.use_shift.value;
     private final float epsilon;
     private final boolean channelsLast;
+    private final int flags;
     private final stream stream;
     private final Map<Long, Plan> plans = new HashMap<>();
 
@@ -47,8 +54,18 @@ public final class DnnlBatchNorm implements AutoCloseable {
      * @param channelsLast whether the arrays are NHWC ([N, H, W, C]) rather than NCHW
      */
     public DnnlBatchNorm(double epsilon, boolean channelsLast) {
+        this(epsilon, channelsLast, false);
+    }
+
+    /**
+     * @param epsilon added to the variance before its square root
+     * @param channelsLast whether the arrays are NHWC ([N, H, W, C]) rather than NCHW
+     * @param relu whether a ReLU follows the normalisation (fused into the same primitives)
+     */
+    public DnnlBatchNorm(double epsilon, boolean channelsLast, boolean relu) {
         this.epsilon = (float) epsilon;
         this.channelsLast = channelsLast;
+        this.flags = SCALE_SHIFT | (relu ? normalization_flags.fuse_norm_relu.value : 0);
         this.stream = new stream(Dnnl.cpu());
     }
 
@@ -73,7 +90,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
 
     /**
      * Backward of the training forward: {@code mean} and {@code variance} are the batch statistics the forward
-     * returned; {@code diffSrc}, {@code diffGamma} and {@code diffBeta} are overwritten. ({@code beta} does not
+     * returned (with a fused ReLU, the latest training forward of this shape); {@code diffSrc}, {@code diffGamma} and {@code diffBeta} are overwritten. ({@code beta} does not
      * enter the gradients, but oneDNN 2.5 refuses to run the primitive without it.)
      */
     public void backward(INDArray src, INDArray diffDst, INDArray gamma, INDArray beta, INDArray mean,
@@ -133,6 +150,7 @@ public final class DnnlBatchNorm implements AutoCloseable {
         final memory shift;
         final memory diffScale;
         final memory diffShift;
+        final memory workspace;
         final batch_normalization_forward training;
         final batch_normalization_forward inference;
         final batch_normalization_backward backward;
@@ -157,14 +175,17 @@ public final class DnnlBatchNorm implements AutoCloseable {
 
             batch_normalization_forward.primitive_desc trainPd = new batch_normalization_forward.primitive_desc(
                     new batch_normalization_forward.desc(prop_kind.forward_training.value, data, epsilon,
-                            SCALE_SHIFT), Dnnl.cpu());
+                            flags), Dnnl.cpu());
             training = new batch_normalization_forward(trainPd);
             inference = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
                     new batch_normalization_forward.desc(prop_kind.forward_inference.value, data, epsilon,
-                            SCALE_SHIFT | normalization_flags.use_global_stats.value), Dnnl.cpu()));
+                            flags | normalization_flags.use_global_stats.value), Dnnl.cpu()));
             backward = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
                     new batch_normalization_backward.desc(prop_kind.backward.value, data, data, epsilon,
-                            SCALE_SHIFT), Dnnl.cpu(), trainPd));
+                            flags), Dnnl.cpu(), trainPd));
+            // the fused ReLU's record of positive outputs, owned by oneDNN (none without the ReLU)
+            workspace = (flags & normalization_flags.fuse_norm_relu.value) != 0
+                    ? new memory(trainPd.workspace_desc(), Dnnl.cpu()) : null;
 
             for (IntMemoryMap m : new IntMemoryMap[] {trainingArgs, inferenceArgs}) {
                 m.put(DNNL_ARG_SRC, src);
@@ -183,6 +204,10 @@ public final class DnnlBatchNorm implements AutoCloseable {
             backwardArgs.put(DNNL_ARG_DIFF_SRC, diffSrc);
             backwardArgs.put(DNNL_ARG_DIFF_SCALE, diffScale);
             backwardArgs.put(DNNL_ARG_DIFF_SHIFT, diffShift);
+            if (workspace != null) {
+                trainingArgs.put(DNNL_ARG_WORKSPACE, workspace);
+                backwardArgs.put(DNNL_ARG_WORKSPACE, workspace);
+            }
         }
 
         private memory wrap(memory.desc d) {
@@ -200,6 +225,9 @@ public final class DnnlBatchNorm implements AutoCloseable {
             for (memory m : new memory[] {src, dst, diffSrc, diffDst, mean, variance, scale, shift, diffScale,
                     diffShift}) {
                 m.close();
+            }
+            if (workspace != null) {
+                workspace.close();
             }
         }
     }

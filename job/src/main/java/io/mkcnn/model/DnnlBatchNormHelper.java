@@ -25,13 +25,39 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>DL4J's layer updates the moving statistics from {@link #getMeanCache} and {@link #getVarCache} after the
  * backward pass: the mean and the biased variance (divided by examples x height x width) of the last training
  * batch, exactly as DL4J's own implementation computes them.
+ *
+ * <p>For a {@link BatchNormRelu} layer the helper also applies the ReLU that follows, inside the same oneDNN
+ * primitives, and says whether its last forward did ({@link #fusedLastForward}): where it returned null, the
+ * layer applies the ReLU itself.
  */
 final class DnnlBatchNormHelper implements BatchNormalizationHelper {
+    private final boolean relu;
+    private boolean fusedLastForward;
     private DnnlBatchNorm kernel;
     private double kernelEps = Double.NaN;
     private CNN2DFormat kernelFormat;
     private INDArray meanCache;
     private INDArray varCache;
+
+    /** A helper for a batch-normalisation layer alone. */
+    DnnlBatchNormHelper() {
+        this(false);
+    }
+
+    /** @param relu whether a ReLU follows the normalisation inside the helper's kernels */
+    DnnlBatchNormHelper(boolean relu) {
+        this.relu = relu;
+    }
+
+    /** @return whether the helper applies the ReLU that follows the normalisation */
+    boolean fusesRelu() {
+        return relu;
+    }
+
+    /** @return whether the last forward ran here with the ReLU applied (false: DL4J's layer ran it, without) */
+    boolean fusedLastForward() {
+        return fusedLastForward;
+    }
 
     @Override
     public boolean checkSupported() {
@@ -47,6 +73,7 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
     public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
                               INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format,
                               LayerWorkspaceMgr workspaceMgr) {
+        fusedLastForward = false;
         if (!supported(x, format, gamma, beta)) {
             return null;
         }
@@ -65,6 +92,7 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
         } else {
             k.forwardInference(src, Dnnl.dense(gamma), Dnnl.dense(beta), Dnnl.dense(mean), Dnnl.dense(var), out);
         }
+        fusedLastForward = relu;
         return out;
     }
 
@@ -72,7 +100,8 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
     public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
                                                      INDArray beta, INDArray dGammaView, INDArray dBetaView,
                                                      double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        if (!supported(input, format, gamma, beta) || meanCache == null || dGammaView == null) {
+        if (!supported(input, format, gamma, beta) || meanCache == null || dGammaView == null
+                || relu && !fusedLastForward) {
             return null;
         }
         INDArray src = Dnnl.dense(input);
@@ -107,7 +136,7 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
             if (kernel != null) {
                 kernel.close();
             }
-            kernel = new DnnlBatchNorm(eps, format == CNN2DFormat.NHWC);
+            kernel = new DnnlBatchNorm(eps, format == CNN2DFormat.NHWC, relu);
             kernelEps = eps;
             kernelFormat = format;
         }

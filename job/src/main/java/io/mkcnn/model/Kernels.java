@@ -37,16 +37,24 @@ public final class Kernels {
             INDArray gamma = layer instanceof BatchNormalization
                     ? layer.getParam(BatchNormalizationParamInitializer.GAMMA) : null;
             if (gamma != null && gamma.dataType() == DataType.FLOAT) {
-                BatchNormalization bn = (BatchNormalization) layer;
-                try {
-                    if (!(BN_HELPER.get(bn) instanceof DnnlBatchNormHelper)) {
-                        BN_HELPER.set(bn, (BatchNormalizationHelper) new DnnlBatchNormHelper());
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot set the batch-norm helper of " + bn.getConfig(), e);
-                }
+                attach((BatchNormalization) layer);
             }
         }
         return net;
+    }
+
+    /**
+     * Gives one batch-normalisation layer the project's helper (with the ReLU for a {@link BatchNormReluImpl}),
+     * unless it has it already. The helper serves float32 input and leaves anything else to DL4J.
+     */
+    static void attach(BatchNormalization bn) {
+        boolean relu = bn instanceof BatchNormReluImpl;
+        try {
+            if (!(BN_HELPER.get(bn) instanceof DnnlBatchNormHelper h && h.fusesRelu() == relu)) {
+                BN_HELPER.set(bn, (BatchNormalizationHelper) new DnnlBatchNormHelper(relu));
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot set the batch-norm helper of " + bn.getConfig(), e);
+        }
     }
 }

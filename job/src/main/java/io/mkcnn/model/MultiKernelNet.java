@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -26,13 +25,15 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Builds the multi-kernel batch-normalised network as a DL4J {@link ComputationGraph}.
  *
  * <pre>
- * input (NCHW) -> [to NHWC] -> stem_conv kxk -> stem_bn -> stem_relu -> pool1 2x2
- *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn -> branch_k_relu   for every k, in parallel
+ * input (NCHW) -> [to NHWC] -> stem_conv kxk -> stem_bn (BN + ReLU) -> pool1 2x2
+ *   -> branch_k{conv kxk | conv kx1 -> conv 1xk} -> branch_k_bn (BN + ReLU)   for every k, in parallel
  *   -> concat -> pool2 2x2 -> head_conv 5x5 (linear or ReLU) -> global average pool -> softmax
  * </pre>
  * Convolutions followed by BN have no bias (BN's beta replaces it) and no activation. Every convolution
  * without activation (those and a linear head) is a {@link LinearConvolution}, which skips DL4J's
- * recomputation of the forward pass during backprop.
+ * recomputation of the forward pass during backprop. Each BN and the ReLU after it are one
+ * {@link BatchNormRelu} layer, named {@code *_bn}. (Networks saved before that have a {@code *_relu} layer of
+ * their own after each BN, with the same parameters; they load and train as they were.)
  */
 public final class MultiKernelNet {
     public static final String INPUT = "input";
@@ -52,6 +53,15 @@ public final class MultiKernelNet {
      */
     static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options,
                                                        boolean linearConvolutions) {
+        return configuration(spec, options, linearConvolutions, true);
+    }
+
+    /**
+     * @param fuseBnRelu whether each BN and its ReLU are one {@link BatchNormRelu} layer; false builds DL4J's
+     *     BN layer and a {@link Relu} layer after it, as networks were built before, for comparison
+     */
+    static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options,
+                                                       boolean linearConvolutions, boolean fuseBnRelu) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
                 .seed(options.seed())
                 .dataType(options.dataType())
@@ -83,9 +93,7 @@ public final class MultiKernelNet {
         if (f == CNN2DFormat.NHWC) {
             g.inputPreProcessor("stem_conv", new NchwToNhwc());
         }
-        g.addLayer("stem_bn", bn(options), "stem_conv");
-        g.addLayer("stem_relu", relu(), "stem_bn");
-        g.addLayer("pool1", maxPool(f), "stem_relu");
+        g.addLayer("pool1", maxPool(f), bnRelu(g, "stem", "stem_conv", options, fuseBnRelu));
 
         List<String> branches = new ArrayList<>();
         for (int k : spec.branchKernels()) {
@@ -102,9 +110,7 @@ public final class MultiKernelNet {
                 g.addLayer(last, conv(k, k, spec.branchFilters(), false, Activation.IDENTITY, linearConvolutions,
                         f), "pool1");
             }
-            g.addLayer(name + "_bn", bn(options), last);
-            g.addLayer(name + "_relu", relu(), name + "_bn");
-            branches.add(name + "_relu");
+            branches.add(bnRelu(g, name, last, options, fuseBnRelu));
         }
         g.addVertex("concat", f == CNN2DFormat.NHWC ? new ConcatVertex(3) : new MergeVertex(),
                 branches.toArray(new String[0]));
@@ -132,14 +138,24 @@ public final class MultiKernelNet {
         return linear && activation == Activation.IDENTITY ? new LinearConvolution(b) : b.build();
     }
 
-    /** BN without activation: DL4J's BatchNormalization layer ignores an activation set on it. */
-    private static BatchNormalization bn(ModelOptions options) {
-        return new BatchNormalization.Builder().decay(options.bnDecay()).eps(options.bnEps()).useLogStd(true)
-                .dataFormat(options.layout()).build();
-    }
-
-    private static ActivationLayer relu() {
-        return new Relu();
+    /**
+     * Adds {@code prefix_bn}, a BN followed by a ReLU, after {@code input}: one {@link BatchNormRelu} layer, or
+     * (unfused) DL4J's BN layer, which ignores an activation set on it, and a {@link Relu} layer
+     * {@code prefix_relu}.
+     *
+     * @return the name of the vertex whose output is the ReLU's
+     */
+    private static String bnRelu(ComputationGraphConfiguration.GraphBuilder g, String prefix, String input,
+                                 ModelOptions options, boolean fused) {
+        String bn = prefix + "_bn";
+        if (fused) {
+            g.addLayer(bn, new BatchNormRelu(options.bnDecay(), options.bnEps(), options.layout()), input);
+            return bn;
+        }
+        g.addLayer(bn, new BatchNormalization.Builder().decay(options.bnDecay()).eps(options.bnEps())
+                .useLogStd(true).dataFormat(options.layout()).build(), input);
+        g.addLayer(prefix + "_relu", new Relu(), bn);
+        return prefix + "_relu";
     }
 
     private static SubsamplingLayer maxPool(CNN2DFormat format) {

@@ -1,11 +1,13 @@
 package io.mkcnn.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The oneDNN batch-norm kernels against the textbook formulas, written out as loops over small arrays. */
 class DnnlBatchNormTest {
@@ -49,15 +51,60 @@ class DnnlBatchNormTest {
         }
     }
 
+    @Test
+    void fusedReluEqualsNormalisationThenReluInBothLayouts() {
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, N, C, H, W).muli(2).addi(0.5);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, C).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, C);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, N, C, H, W);
+        for (boolean channelsLast : new boolean[] {false, true}) {
+            INDArray xl = channelsLast ? x.permute(0, 2, 3, 1).dup('c') : x;
+            INDArray dyl = channelsLast ? dy.permute(0, 2, 3, 1).dup('c') : dy;
+            INDArray[] plain = run(channelsLast, false, xl, gamma, beta, dyl);
+            // the reference: ReLU of the plain output, and the plain backward of the gradient ReLU lets through
+            INDArray positive = plain[0].gt(0).castTo(DataType.FLOAT);
+            INDArray[] masked = run(channelsLast, false, xl, gamma, beta, dyl.mul(positive));
+            INDArray[] fused = run(channelsLast, true, xl, gamma, beta, dyl);
+            String layout = channelsLast ? "NHWC" : "NCHW";
+            assertTrue(positive.sumNumber().doubleValue() > 0 && positive.sumNumber().doubleValue() < x.length(),
+                    "the test's outputs are of both signs");
+            assertArrayEquals(plain[0].mul(positive).data().asDouble(), fused[0].data().asDouble(), 1e-5,
+                    layout + " output");
+            assertArrayEquals(masked[1].data().asDouble(), fused[1].data().asDouble(), 1e-4, layout + " dx");
+            for (int i = 2; i < fused.length; i++) {
+                assertArrayEquals(masked[i].toDoubleVector(), fused[i].toDoubleVector(), 1e-4, layout + " " + i);
+            }
+
+            INDArray mean = Nd4j.randn(DataType.FLOAT, C);
+            INDArray var = Nd4j.rand(DataType.FLOAT, C).addi(0.2);
+            INDArray yPlain = Nd4j.create(DataType.FLOAT, xl.shape());
+            INDArray yFused = Nd4j.create(DataType.FLOAT, xl.shape());
+            try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, channelsLast);
+                 DnnlBatchNorm bnRelu = new DnnlBatchNorm(EPS, channelsLast, true)) {
+                bn.forwardInference(xl, gamma, beta, mean, var, yPlain);
+                bnRelu.forwardInference(xl, gamma, beta, mean, var, yFused);
+            }
+            assertArrayEquals(Transforms.relu(yPlain).data().asDouble(), yFused.data().asDouble(), 1e-6,
+                    layout + " inference");
+        }
+    }
+
     /** Training forward then backward: y, dx, mean, variance, dgamma, dbeta. */
     private static INDArray[] run(boolean channelsLast, INDArray x, INDArray gamma, INDArray beta, INDArray dy) {
+        return run(channelsLast, false, x, gamma, beta, dy);
+    }
+
+    /** Training forward then backward, with or without the fused ReLU: y, dx, mean, variance, dgamma, dbeta. */
+    private static INDArray[] run(boolean channelsLast, boolean relu, INDArray x, INDArray gamma, INDArray beta,
+                                  INDArray dy) {
         INDArray y = Nd4j.create(DataType.FLOAT, x.shape());
         INDArray dx = Nd4j.create(DataType.FLOAT, x.shape());
         INDArray mean = Nd4j.create(DataType.FLOAT, C);
         INDArray var = Nd4j.create(DataType.FLOAT, C);
         INDArray dGamma = Nd4j.create(DataType.FLOAT, 1, C);
         INDArray dBeta = Nd4j.create(DataType.FLOAT, 1, C);
-        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, channelsLast)) {
+        try (DnnlBatchNorm bn = new DnnlBatchNorm(EPS, channelsLast, relu)) {
             bn.forwardTraining(x, gamma, beta, y, mean, var);
             bn.backward(x, dy, gamma, beta, mean, var, dx, dGamma, dBeta);
         }

@@ -52,13 +52,16 @@ class MultiKernelNetTest {
 
     @Test
     void everyBatchNormIsFollowedByARelu() {
-        // DL4J's BatchNormalization layer ignores an activation set on it: the ReLUs are layers of their own
+        // each BN layer applies the ReLU after it (DL4J's BatchNormalization layer alone ignores an activation)
         for (boolean factorised : new boolean[] {false, true}) {
             ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), ModelOptions.defaults());
             Map<String, INDArray> acts = net.feedForward(new INDArray[] {Nd4j.randn(DataType.FLOAT, 4, 3, 24, 24)},
                     true, false);
             for (String bn : List.of("stem_bn", "branch1_bn", "branch3_bn", "branch5_bn", "branch7_bn")) {
-                assertTrue(acts.get(bn).minNumber().doubleValue() < 0, bn + " output is normalised, so has negatives");
+                String input = net.getConfiguration().getVertexInputs().get(bn).get(0);
+                assertTrue(acts.get(input).minNumber().doubleValue() < 0, input + " output has negatives");
+                assertEquals(0.0, acts.get(bn).minNumber().doubleValue(), 0.0, bn + " output is ReLU'd");
+                assertTrue(acts.get(bn).maxNumber().doubleValue() > 0, bn + " output is not all zero");
             }
             assertEquals(0.0, acts.get("pool1").minNumber().doubleValue(), 0.0, "pool1 sees ReLU outputs");
             assertEquals(0.0, acts.get("concat").minNumber().doubleValue(), 0.0, "concat sees ReLU outputs");
