@@ -3,6 +3,7 @@ package io.mkcnn.kernels;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,6 +55,32 @@ public final class Dnnl {
     /** The array itself when it is dense float32, else a dense float32 copy: what the kernels take. */
     public static INDArray dense(INDArray a) {
         return denseRowMajor(a) && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
+    }
+
+    /**
+     * The elements of a dense float32 array, copied out in one native copy (no ND4J op: for small per-channel
+     * vectors, whose ND4J ops cost more in dispatch than in arithmetic).
+     */
+    public static float[] floats(INDArray a) {
+        requireDenseFloat(a);
+        float[] v = new float[Math.toIntExact(a.length())];
+        new FloatPointer(address(a)).get(v);
+        return v;
+    }
+
+    /** Overwrites a dense float32 array with {@code v}, element for element. */
+    public static void setFloats(INDArray a, float[] v) {
+        requireDenseFloat(a);
+        if (a.length() != v.length) {
+            throw new IllegalArgumentException("array of " + a.length() + " elements, values " + v.length);
+        }
+        new FloatPointer(address(a)).put(v);
+    }
+
+    private static void requireDenseFloat(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || !denseRowMajor(a)) {
+            throw new IllegalArgumentException("dense float32 array expected, got " + a.shapeInfoToString());
+        }
     }
 
     /** A pointer to an array's first element (its buffer plus offset); the array must stay alive while in use. */

@@ -1,8 +1,11 @@
 package io.mkcnn.model;
 
+import io.mkcnn.kernels.Dnnl;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,10 +15,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The layer implementation of {@link BatchNormRelu}: DL4J's batch-normalisation layer whose helper
  * ({@link DnnlBatchNormHelper} with the ReLU) normalises and applies the ReLU in the same oneDNN primitives, in
- * both passes. Where the helper does not serve the input (not float32), DL4J's own normalisation runs and this
- * layer applies the ReLU, and in the backward pass zeroes the gradient where the output was not positive.
+ * both passes.
+ *
+ * <p>In training, where the helper serves the input (float32), the layer calls it directly and computes the
+ * moving statistics' updates as DL4J's layer does (the same formulas, in float32) in plain loops over the
+ * channels: DL4J's layer spends about a dozen ND4J operations per pass on those few values, which cost more in
+ * dispatch than the arithmetic. Inference, and input the helper does not serve, go through DL4J's layer; there,
+ * where DL4J's own normalisation ran, this layer applies the ReLU itself and in the backward pass zeroes the
+ * gradient where the output was not positive.
  */
 public class BatchNormReluImpl extends BatchNormalization {
+    private static final double ONE_ON_2LOGE_10 = 1.0 / (2 * Math.log(10.0));
+    /** Whether the last forward ran on the helper directly (training): its backward then does too. */
+    private boolean direct;
     private INDArray unfusedOutput;
 
     public BatchNormReluImpl(NeuralNetConfiguration conf, DataType dataType) {
@@ -23,15 +35,34 @@ public class BatchNormReluImpl extends BatchNormalization {
         Kernels.attach(this);
     }
 
-    private boolean fused() {
-        return getHelper() instanceof DnnlBatchNormHelper h && h.fusesRelu() && h.fusedLastForward();
+    private DnnlBatchNormHelper fusingHelper() {
+        return getHelper() instanceof DnnlBatchNormHelper h && h.fusesRelu() ? h : null;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        DnnlBatchNormHelper h = fusingHelper();
+        direct = false;
+        unfusedOutput = null;
+        if (training && h != null && input.rank() == 4) {
+            var conf = layerConf();
+            long channels = input.size(conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1);
+            if (channels != conf.getNOut()) {
+                throw new IllegalArgumentException("layer " + conf.getLayerName() + " expects " + conf.getNOut()
+                        + " channels, got input " + input.shapeInfoToString());
+            }
+            // the training forward reads neither the moving mean nor the moving variance
+            INDArray out = h.preOutput(input, true, input.shape(), getParam(BatchNormalizationParamInitializer.GAMMA),
+                    getParam(BatchNormalizationParamInitializer.BETA), null, null, conf.getDecay(), conf.getEps(),
+                    conf.getCnn2DFormat(), workspaceMgr);
+            if (out != null) {
+                direct = true;
+                return out;
+            }
+        }
         INDArray out = super.activate(training, workspaceMgr);
-        if (fused()) {
-            unfusedOutput = null;
+        if (h != null && h.fusedLastForward()) {
             return out;
         }
         unfusedOutput = Transforms.relu(out, false);
@@ -40,6 +71,10 @@ public class BatchNormReluImpl extends BatchNormalization {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (direct) {
+            return directBackward(epsilon, workspaceMgr);
+        }
         if (unfusedOutput == null) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
@@ -47,9 +82,63 @@ public class BatchNormReluImpl extends BatchNormalization {
         return super.backpropGradient(passed, workspaceMgr);
     }
 
+    /** The helper's backward, then the moving statistics' updates as DL4J's layer computes them. */
+    private Pair<Gradient, INDArray> directBackward(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        var conf = layerConf();
+        DnnlBatchNormHelper h = fusingHelper();
+        Pair<Gradient, INDArray> ret = h == null ? null : h.backpropGradient(input, epsilon, epsilon.shape(),
+                getParam(BatchNormalizationParamInitializer.GAMMA), getParam(BatchNormalizationParamInitializer.BETA),
+                gradientViews.get(BatchNormalizationParamInitializer.GAMMA),
+                gradientViews.get(BatchNormalizationParamInitializer.BETA), conf.getEps(), conf.getCnn2DFormat(),
+                workspaceMgr);
+        if (ret == null) {
+            throw new IllegalStateException("layer " + conf.getLayerName() + ": the oneDNN kernels ran the forward "
+                    + "pass but refused the backward pass of " + input.shapeInfoToString());
+        }
+        // DL4J's parameterisation: the moving statistics move by minus their "gradient" (a no-op updater), so
+        // mean1 = mean0 - (1 - d) * (mean0 - batchMean) and var1 = d * var0 + (1 - d) * batchVar
+        float keep = (float) conf.getDecay();
+        float take = (float) (1 - conf.getDecay());
+        float[] batchMean = Dnnl.floats(h.getMeanCache(dataType));
+        float[] batchVar = Dnnl.floats(h.getVarCache(dataType));
+        float[] mean = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
+        float[] dMean = new float[mean.length];
+        for (int c = 0; c < mean.length; c++) {
+            dMean[c] = (mean[c] - batchMean[c]) * take;
+        }
+        set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
+        if (conf.isUseLogStd()) {
+            // log10(std1) = log10(std0) - dLog10Std, with var1 as above: dLog10Std = ln(var0 / var1) / (2 ln 10)
+            float[] log10Std = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
+            float[] dLog10Std = new float[log10Std.length];
+            for (int c = 0; c < log10Std.length; c++) {
+                float std = (float) Math.pow(10.0, log10Std[c]);
+                float var = std * std;
+                float next = var * keep + batchVar[c] * take;
+                dLog10Std[c] = (float) Math.log(var / next) * (float) ONE_ON_2LOGE_10;
+            }
+            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
+        } else {
+            float[] var = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR));
+            float[] dVar = new float[var.length];
+            for (int c = 0; c < var.length; c++) {
+                dVar[c] = (var[c] - batchVar[c]) * take;
+            }
+            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_VAR, dVar);
+        }
+        return ret;
+    }
+
+    private void set(Gradient g, String param, float[] values) {
+        INDArray view = gradientViews.get(param);
+        Dnnl.setFloats(view, values);
+        g.setGradientFor(param, view);
+    }
+
     @Override
     public void clear() {
         super.clear();
+        direct = false;
         unfusedOutput = null;
     }
 }

@@ -22,9 +22,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation with its ReLU as one layer ({@link BatchNormRelu}) against DL4J's BN layer followed by a
- * {@link Relu} layer (the networks built before): the same outputs, gradients, and parameters and moving
- * statistics after training steps, in both convolution precisions, and in float64, where DL4J's own
- * normalisation runs and the layer applies the ReLU itself.
+ * {@link Relu} layer (the networks built before): the same outputs, gradients (the moving statistics' updates,
+ * which the fused layer computes itself, among them), and parameters and moving statistics after training steps,
+ * in both convolution precisions, and in float64, where DL4J's own normalisation runs and the layer applies the
+ * ReLU itself.
  */
 class BatchNormReluTest {
 
