@@ -2,7 +2,6 @@ package io.mkcnn.model;
 
 import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.DnnlMaxPool;
-import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class MaxPoolImpl extends SubsamplingLayer {
     private DnnlMaxPool kernel;
-    private String kernelKey;
+    /** The height and width the kernel was made for. */
+    private long kernelKey = -1;
 
     public MaxPoolImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -55,8 +55,8 @@ public class MaxPoolImpl extends SubsamplingLayer {
             top = p.clone();
             bottom = p.clone();
         }
-        String key = Arrays.toString(top) + Arrays.toString(bottom);
-        if (!key.equals(kernelKey)) {
+        long key = (long) h << 32 | w;
+        if (key != kernelKey) {
             if (kernel != null) {
                 kernel.close();
             }
