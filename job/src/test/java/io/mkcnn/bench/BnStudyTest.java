@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +26,7 @@ class BnStudyTest extends SparkTest {
     Path dir;
 
     @Test
+    @Tag("study")
     @SuppressWarnings("unchecked")
     void studyTrainsEveryShardingAndReportsEachModesAccuracy() throws Exception {
         Path train = Records.write(dir.resolve("data/train.bin"), Records.synthetic(640, 11));

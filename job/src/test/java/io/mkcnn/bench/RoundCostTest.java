@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -49,6 +50,7 @@ class RoundCostTest extends SparkTest {
     }
 
     @Test
+    @Tag("study")
     @SuppressWarnings("unchecked")
     void theRoundsCaseMeasuresBytesAndTheDriversMerges() throws Exception {
         Path out = dir.resolve("bench");
@@ -80,6 +82,7 @@ class RoundCostTest extends SparkTest {
     }
 
     @Test
+    @Tag("study")
     @SuppressWarnings("unchecked")
     void bf16ChangesWithLocalOptimizerStateMoveAQuarterOfTheBytes() throws Exception {
         Path out = dir.resolve("bench-bf16");

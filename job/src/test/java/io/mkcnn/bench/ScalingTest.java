@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ class ScalingTest extends SparkTest {
     Path dir;
 
     @Test
+    @Tag("study")
     @SuppressWarnings("unchecked")
     void everyRunIsTrainedAndReportedAndARerunReusesThem() throws Exception {
         Path train = Records.write(dir.resolve("data/train.bin"), Records.synthetic(512, 31));
