@@ -1,4 +1,4 @@
-package io.mkcnn.cli;
+package io.mkcnn;
 
 /** Process exit codes of every subcommand; the README's table and {@code --help} list them. */
 public enum ExitCode {

@@ -1,6 +1,6 @@
 package io.mkcnn.bench;
 
-import io.mkcnn.cli.InvalidConfigException;
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;

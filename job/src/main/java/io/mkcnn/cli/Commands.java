@@ -1,5 +1,6 @@
 package io.mkcnn.cli;
 
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.bench.Benchmark;
 import io.mkcnn.bench.BnStudy;
 import io.mkcnn.config.JobConfig;

@@ -1,15 +1,9 @@
 package io.mkcnn.cli;
 
+import io.mkcnn.ExitCode;
+import io.mkcnn.JobException;
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.data.DownloadException;
-import io.mkcnn.data.InvalidDataException;
-import io.mkcnn.kernels.UnsupportedPrecisionException;
-import io.mkcnn.store.OutputException;
-import io.mkcnn.store.RunLockedException;
-import io.mkcnn.store.StoreAccessException;
-import io.mkcnn.store.StoreUnavailableException;
-import io.mkcnn.train.NonFiniteRoundException;
-import io.mkcnn.train.StoppedException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -134,66 +128,26 @@ public final class Main {
         }
     }
 
-    /** Logs a failure the way a user should see it and chooses its exit code. */
+    /**
+     * Logs a failure the way a user should see it and chooses its exit code: the first {@link JobException} in
+     * the cause chain says both; anything else is an unexpected error, logged with its stack trace.
+     */
     static ExitCode report(String command, Throwable t) {
-        Throwable cause = find(t, InvalidConfigException.class, InvalidDataException.class, OutputException.class,
-                NonFiniteRoundException.class, DownloadException.class, UnsupportedPrecisionException.class,
-                RunLockedException.class, StoppedException.class, StoreUnavailableException.class,
-                StoreAccessException.class);
-        if (cause instanceof StoreUnavailableException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.FAILURE;
-        }
-        if (cause instanceof StoreAccessException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.INVALID_CONFIG;
-        }
-        if (cause instanceof StoppedException) {
-            System.err.println(cause.getMessage());
-            return ExitCode.STOPPED;
-        }
-        if (cause instanceof RunLockedException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.LOCKED;
-        }
-        if (cause instanceof InvalidConfigException e) {
-            System.err.println("error: invalid configuration or arguments:");
-            e.problems().forEach(p -> System.err.println("  " + p));
-            return ExitCode.INVALID_CONFIG;
-        }
-        if (cause instanceof UnsupportedPrecisionException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.INVALID_CONFIG;
-        }
-        if (cause instanceof OutputException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.INVALID_CONFIG;
-        }
-        if (cause instanceof InvalidDataException) {
-            System.err.println("error: invalid input data: " + cause.getMessage());
-            return ExitCode.INVALID_INPUT;
-        }
-        if (cause instanceof NonFiniteRoundException) {
-            System.err.println("error: training diverged: " + cause.getMessage());
-            return ExitCode.DIVERGED;
-        }
-        if (cause instanceof DownloadException) {
-            System.err.println("error: " + cause.getMessage());
-            return ExitCode.FAILURE;
+        JobException e = jobException(t);
+        if (e != null) {
+            System.err.println(e.report());
+            return e.exitCode();
         }
         LOG.error("{} failed", command, t);
         System.err.println("error: " + command + " failed: " + t);
         return ExitCode.FAILURE;
     }
 
-    /** The first throwable in the cause chain that is one of {@code types}, or null. */
-    @SafeVarargs
-    static Throwable find(Throwable t, Class<? extends Throwable>... types) {
+    /** The first {@link JobException} in the cause chain, or null. */
+    private static JobException jobException(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            for (Class<? extends Throwable> type : types) {
-                if (type.isInstance(c)) {
-                    return c;
-                }
+            if (c instanceof JobException e) {
+                return e;
             }
         }
         return null;

@@ -1,7 +1,6 @@
 package io.mkcnn.config;
 
 import io.mkcnn.bn.BnMode;
-import io.mkcnn.cli.InvalidConfigException;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.Head;
 import org.deeplearning4j.nn.conf.CNN2DFormat;

@@ -1,11 +1,14 @@
 package io.mkcnn.data;
 
+import io.mkcnn.ExitCode;
+import io.mkcnn.JobException;
+
 /**
  * The dataset could not be fetched (no network, host unreachable, timeout, HTTP error). The message
  * names the URL, the cause, and the way around it: download the archive elsewhere and pass its
  * extracted directory with {@code --data}.
  */
-public class DownloadException extends RuntimeException {
+public class DownloadException extends JobException {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -14,7 +17,7 @@ public class DownloadException extends RuntimeException {
      * @param cause  the underlying exception, or {@code null}
      */
     public DownloadException(String url, String reason, Throwable cause) {
-        super("cannot download " + url + ": " + reason
+        super(ExitCode.FAILURE, "cannot download " + url + ": " + reason
                 + " (no network? download cifar-10-binary.tar.gz elsewhere and pass its extracted directory"
                 + " with --data)", cause);
     }

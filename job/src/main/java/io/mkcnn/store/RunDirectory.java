@@ -1,6 +1,6 @@
 package io.mkcnn.store;
 
-import io.mkcnn.cli.InvalidConfigException;
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import java.time.Duration;
 import java.util.List;

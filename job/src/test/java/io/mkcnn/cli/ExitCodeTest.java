@@ -3,6 +3,17 @@ package io.mkcnn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mkcnn.ExitCode;
+import io.mkcnn.config.InvalidConfigException;
+import io.mkcnn.data.DownloadException;
+import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.kernels.UnsupportedPrecisionException;
+import io.mkcnn.store.OutputException;
+import io.mkcnn.store.RunLockedException;
+import io.mkcnn.train.NonFiniteRoundException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +36,42 @@ class ExitCodeTest {
         assertEquals(5, ExitCode.STOPPED.code());
         assertEquals(6, ExitCode.LOCKED.code());
         assertEquals(7, ExitCode.values().length, "a new code needs a row in the README's table and here");
+    }
+
+    /** Each kind of failure says its exit code and its words, found anywhere in the cause chain. */
+    @Test
+    void eachFailureCarriesItsCodeAndWhatTheUserReads() {
+        assertReported(new InvalidConfigException(List.of("a: bad", "b: worse")), ExitCode.INVALID_CONFIG,
+                "error: invalid configuration or arguments:" + System.lineSeparator() + "  a: bad"
+                        + System.lineSeparator() + "  b: worse");
+        assertReported(new UnsupportedPrecisionException("no bf16 here"), ExitCode.INVALID_CONFIG,
+                "error: no bf16 here");
+        assertReported(new OutputException("out: not writable"), ExitCode.INVALID_CONFIG, "error: out: not writable");
+        assertReported(new InvalidDataException("f.bin: short record"), ExitCode.INVALID_INPUT,
+                "error: invalid input data: f.bin: short record");
+        assertReported(new NonFiniteRoundException("round 3: NaN"), ExitCode.DIVERGED,
+                "error: training diverged: round 3: NaN");
+        assertReported(new RunLockedException("out: in use"), ExitCode.LOCKED, "error: out: in use");
+        assertReported(new DownloadException("http://x", "refused", null), ExitCode.FAILURE,
+                "error: cannot download http://x: refused");
+        // anything else is an unexpected failure, reported with the command's name
+        assertReported(new IllegalArgumentException("boom"), ExitCode.FAILURE, "error: train failed: ");
+    }
+
+    private static void assertReported(RuntimeException failure, ExitCode code, String start) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ExitCode got;
+        try {
+            // wrapped, as failures arrive from Spark and from picocli
+            got = Main.report("train", new IllegalStateException("wrapper", new RuntimeException(failure)));
+        } finally {
+            System.setErr(err);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(code, got, failure.toString());
+        assertTrue(printed.startsWith(start), "printed: " + printed);
     }
 
     @Test

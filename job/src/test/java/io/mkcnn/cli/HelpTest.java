@@ -3,6 +3,7 @@ package io.mkcnn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mkcnn.ExitCode;
 import io.mkcnn.config.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.bn.BnMode;
-import io.mkcnn.cli.InvalidConfigException;
+import io.mkcnn.config.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
