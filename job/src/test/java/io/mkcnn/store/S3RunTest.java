@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.ChildJvm;
 import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -106,17 +105,10 @@ class S3RunTest extends SparkTest {
     @Test
     void trainsFromS3WritesEveryOutputThereAndResumesAfterSigkill() throws Exception {
         String out = "s3a://" + BUCKET + "/runs/r 1, a";
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx")).toList());
-        java.add("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile"));
-        s3a.forEach((k, v) -> java.add("-Dspark.hadoop." + k + "=" + v));
-        java.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=localhost",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        java.addAll(train(out));
+        ChildJvm child = ChildJvm.main(train(out));
+        s3a.forEach((k, v) -> child.property("spark.hadoop." + k, v));
         Path log = tmp.resolve("killed.log");
-        Process p = new ProcessBuilder(java).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = child.start(log);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (!exists(out + "/checkpoints/round-000002/state.json")) {
             assertTrue(p.isAlive() && System.nanoTime() < deadline, Files.readString(log));

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.store.RunLock;
+import io.mkcnn.testutil.ChildJvm;
 import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,15 +50,7 @@ class GracefulStopTest extends SparkTest {
     }
 
     private static Process child(List<String> command, Path log) throws Exception {
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xmx")).toList());
-        java.addAll(List.of("-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile"),
-                "-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=localhost",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        java.addAll(command);
-        return new ProcessBuilder(java).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return ChildJvm.main(command).start(log);
     }
 
     /** Waits until the run's metrics.jsonl has {@code lines} lines. */

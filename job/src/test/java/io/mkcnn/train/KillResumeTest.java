@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.ChildJvm;
 import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -45,15 +44,7 @@ class KillResumeTest extends SparkTest {
         long seed = System.nanoTime();
         int killAfterLines = 1 + new Random(seed).nextInt((int) rounds - 1);
         Path killed = dir.resolve("killed");
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("-D") || a.startsWith("-Xmx")).toList());
-        java.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false", "-Dspark.driver.host=localhost",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        java.addAll(command(data, killed));
-        Process p = new ProcessBuilder(java).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("killed.log").toFile()).start();
+        Process p = ChildJvm.main(command(data, killed)).start(dir.resolve("killed.log"));
         Path jsonl = killed.resolve("metrics.jsonl");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (p.isAlive() && System.nanoTime() < deadline
