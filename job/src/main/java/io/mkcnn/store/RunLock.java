@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Creating the lock is atomic where the filesystem allows it: {@code link(2)} on local disks, HDFS's rename
  * (which never replaces an existing file) elsewhere. S3 offers no create-if-absent through the S3A connector of
  * Hadoop 3.3: there the lock is created after an existence check and read back after a settling delay, which
- * catches every overlap except two runs created within that delay of each other (see the README).
+ * catches every overlap except two runs created within that delay of each other (see docs/operations.md).
  */
 public final class RunLock implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);

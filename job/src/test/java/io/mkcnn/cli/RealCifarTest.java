@@ -28,7 +28,7 @@ class RealCifarTest extends SparkTest {
         int code = Main.runWith(sc, "train", "--data", data.resolve("data_batch_1.bin").toString(),
                 "--test", data.resolve("data_batch_5.bin").toString(), "--out", out.toString(),
                 // 3 epochs: 12 rounds of the default H = 20, enough for the outer step's momentum to build up (after
-                // 8 rounds the defaults scored 34.2%, after 12 47.1%; README, "Measured results")
+                // 8 rounds the defaults scored 34.2%, after 12 47.1%; docs/accuracy.md)
                 "--epochs", "3", "--workers", "2");
         assertEquals(0, code);
         Map<String, Object> m = new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
