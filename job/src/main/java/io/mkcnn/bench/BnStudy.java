@@ -1,16 +1,16 @@
 package io.mkcnn.bench;
 
 import io.mkcnn.bn.BnLayers;
-import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnRecompute;
+import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
-import io.mkcnn.train.Evaluate;
 import io.mkcnn.train.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,7 +160,7 @@ public final class BnStudy {
         JobConfig cfg = JobConfig.from(Map.of(), "study", set);
         LOG.info("study run {}: {} worker(s), {} shards, bn.mode={}", name, runWorkers, shards, mode);
         new Trainer(sc, cfg, false).run();
-        return Evaluate.load(sc, new org.apache.hadoop.fs.Path(out.resolve(name), Trainer.MODEL).toString());
+        return ModelFiles.load(sc.hadoopConfiguration(), new org.apache.hadoop.fs.Path(out.resolve(name), Trainer.MODEL).toString());
     }
 
     private double accuracy(ComputationGraph net, JavaRDD<CifarRecord> test) {

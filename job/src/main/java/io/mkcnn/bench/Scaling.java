@@ -1,15 +1,16 @@
 package io.mkcnn.bench;
 
-import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.bn.BnRecompute;
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
+import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.runtime.NativeRuntime;
-import io.mkcnn.train.Evaluate;
-import io.mkcnn.eval.Metrics;
+import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
+import io.mkcnn.store.RunDirectory;
 import io.mkcnn.train.OuterOptimizer;
 import io.mkcnn.train.Trainer;
 import java.util.ArrayList;
@@ -204,7 +205,7 @@ public final class Scaling {
      */
     private void recomputed(JavaSparkContext sc, OutputDir out, Map<String, Object> row, JavaRDD<CifarRecord> train,
                             long trainCount, JavaRDD<CifarRecord> test) {
-        ComputationGraph net = Evaluate.load(sc, new org.apache.hadoop.fs.Path(out.resolve((String) row.get("name")),
+        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), new org.apache.hadoop.fs.Path(out.resolve((String) row.get("name")),
                 Trainer.MODEL).toString());
         Map<String, Double> distance = BnRecompute.apply(sc, net, train, trainCount, base.recomputeSamples(),
                 base.evalBatch(), base.seed(), base.nativeSettings());
@@ -234,7 +235,7 @@ public final class Scaling {
                     outerSeconds += o == null ? 0 : ((Number) o).doubleValue();
                 }
             }
-            Map<String, Object> metrics = JSON.readValue(dir.readText(Trainer.METRICS), Map.class);
+            Map<String, Object> metrics = JSON.readValue(dir.readText(RunDirectory.METRICS), Map.class);
             Map<String, Object> training = (Map<String, Object>) metrics.get("training");
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", r.name());

@@ -1,11 +1,13 @@
 package io.mkcnn.cli;
 
-import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.bench.Benchmark;
 import io.mkcnn.bench.BnStudy;
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.eval.EvaluateJob;
+import io.mkcnn.eval.PredictJob;
 import io.mkcnn.train.Trainer;
 import java.io.IOException;
 import java.io.Reader;
@@ -173,7 +175,7 @@ final class Commands implements Runnable {
         @Override
         public void run() {
             JobConfig cfg = scoringConfig();
-            withSpark("mkcnn-evaluate", sc -> new io.mkcnn.train.Evaluate(sc, cfg, model).run());
+            withSpark("mkcnn-evaluate", sc -> new EvaluateJob(sc, cfg, model).run());
         }
     }
 
@@ -183,7 +185,7 @@ final class Commands implements Runnable {
         @Override
         public void run() {
             JobConfig cfg = scoringConfig();
-            withSpark("mkcnn-predict", sc -> new io.mkcnn.train.Predict(sc, cfg, model).run());
+            withSpark("mkcnn-predict", sc -> new PredictJob(sc, cfg, model).run());
         }
     }
 

@@ -1,6 +1,6 @@
 package io.mkcnn.eval;
 
-import io.mkcnn.model.Kernels;
+import io.mkcnn.model.DnnlHelpers;
 import io.mkcnn.config.NativeSettings;
 import io.mkcnn.runtime.NativeRuntime;
 import java.io.Serializable;
@@ -25,6 +25,6 @@ public final class NetPayload implements Serializable {
         NativeRuntime.apply(settings);
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configurationJson));
         net.init(params.dup(), false);
-        return Kernels.attach(net);
+        return DnnlHelpers.attach(net);
     }
 }

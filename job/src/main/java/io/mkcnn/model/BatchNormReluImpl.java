@@ -32,7 +32,7 @@ public class BatchNormReluImpl extends BatchNormalization {
 
     public BatchNormReluImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        Kernels.attach(this);
+        DnnlHelpers.attach(this);
     }
 
     private DnnlBatchNormHelper fusingHelper() {

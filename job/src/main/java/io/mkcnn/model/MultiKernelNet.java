@@ -128,7 +128,7 @@ public final class MultiKernelNet {
     public static ComputationGraph create(NetworkSpec spec, ModelOptions options) {
         ComputationGraph net = new ComputationGraph(configuration(spec, options));
         net.init();
-        return Kernels.attach(net);
+        return DnnlHelpers.attach(net);
     }
 
     private static ConvolutionLayer conv(int kh, int kw, int filters, boolean bias, Activation activation,

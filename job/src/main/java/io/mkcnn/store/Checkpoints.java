@@ -1,6 +1,5 @@
 package io.mkcnn.store;
 
-import io.mkcnn.model.Kernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -163,7 +162,7 @@ public final class Checkpoints {
     /** Loads a checkpoint's model with its updater state. */
     public ComputationGraph model(Path dir) {
         try (InputStream in = fs.open(new Path(dir, "model.zip"))) {
-            return Kernels.attach(ModelSerializer.restoreComputationGraph(in, true));
+            return ModelFiles.read(in, true);
         } catch (IOException e) {
             throw new OutputException(dir + ": cannot read checkpoint model (" + e.getMessage() + ")", e);
         }

@@ -1,6 +1,6 @@
 package io.mkcnn.train;
 
-import io.mkcnn.model.Kernels;
+import io.mkcnn.model.DnnlHelpers;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -61,7 +61,7 @@ final class WorkerNetworks {
             synchronized (IDLE) {
                 KEYS.put(net, key);
             }
-            return Kernels.attach(net);
+            return DnnlHelpers.attach(net);
         }
         net.params().assign(tuple.getParameters());
         INDArray state = net.getUpdater().getStateViewArray();

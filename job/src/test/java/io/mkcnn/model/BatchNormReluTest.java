@@ -44,7 +44,7 @@ class BatchNormReluTest {
         ComputationGraph separate = new ComputationGraph(MultiKernelNet.configuration(NetworkSpec.cifar(factorised),
                 options, true, false));
         separate.init();
-        Kernels.attach(separate);
+        DnnlHelpers.attach(separate);
         for (Layer l : fused.getLayers()) {
             if (l.numParams() > 0) {
                 separate.getLayer(l.conf().getLayer().getLayerName()).setParams(l.params().dup());

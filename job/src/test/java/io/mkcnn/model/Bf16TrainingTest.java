@@ -89,7 +89,7 @@ class Bf16TrainingTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ModelSerializer.writeModel(bf16, bytes, true);
         NativeRuntime.configurePrecision(Precision.FP32);
-        ComputationGraph restored = Kernels.attach(ModelSerializer.restoreComputationGraph(
+        ComputationGraph restored = DnnlHelpers.attach(ModelSerializer.restoreComputationGraph(
                 new ByteArrayInputStream(bytes.toByteArray()), true));
         assertEquals(DataType.FLOAT, restored.params().dataType());
         assertTrue(bf16.params().equalsWithEps(restored.params(), 0), "parameters saved exactly");

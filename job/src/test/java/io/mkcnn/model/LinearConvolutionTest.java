@@ -47,7 +47,7 @@ class LinearConvolutionTest {
             plain = new ComputationGraph(MultiKernelNet.configuration(NetworkSpec.cifar(false),
                     ModelOptions.defaults(), false));
             plain.init();
-            Kernels.attach(plain);
+            DnnlHelpers.attach(plain);
             linear = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults());
         } finally {
             NativeRuntime.configurePrecision(Precision.AUTO);

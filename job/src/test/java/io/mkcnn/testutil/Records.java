@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import scala.Tuple2;
 
 /** Small synthetic record sets and CIFAR files for tests. */
 public final class Records {
@@ -32,5 +36,20 @@ public final class Records {
             }
         }
         return file;
+    }
+
+    /** Labels of each partition, by partition index. */
+    public static List<Set<Integer>> labelsByPartition(JavaRDD<CifarRecord> rdd) {
+        List<Tuple2<Integer, Integer>> pairs = rdd.mapPartitionsWithIndex((p, it) -> {
+            List<Tuple2<Integer, Integer>> out = new ArrayList<>();
+            it.forEachRemaining(r -> out.add(new Tuple2<>(p, r.label())));
+            return out.iterator();
+        }, true).collect();
+        List<Set<Integer>> labels = new ArrayList<>();
+        for (int i = 0; i < rdd.getNumPartitions(); i++) {
+            labels.add(new TreeSet<>());
+        }
+        pairs.forEach(t -> labels.get(t._1()).add(t._2()));
+        return labels;
     }
 }

@@ -49,7 +49,7 @@ class WorkerNetworksTest {
         ComputationGraph fresh = new ComputationGraph(conf.clone());
         fresh.init(params.dup(), true);
         fresh.getUpdater().getStateViewArray().assign(state);
-        io.mkcnn.model.Kernels.attach(fresh);
+        io.mkcnn.model.DnnlHelpers.attach(fresh);
         assertTrue(pooled.params().equalsWithEps(params, 0), "broadcast parameters loaded");
         pooled.fit(batch(3));
         fresh.fit(batch(3));

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Call it on every network that trains or predicts, after it is built or loaded; it is idempotent. The kernels
  * live as long as their layer (their native objects are freed with it).
  */
-public final class Kernels {
+public final class DnnlHelpers {
     private static final Field BN_HELPER;
 
     static {
@@ -28,7 +28,7 @@ public final class Kernels {
         }
     }
 
-    private Kernels() {
+    private DnnlHelpers() {
     }
 
     /** @return the network, with every float32 batch-normalisation layer served by oneDNN kernels */

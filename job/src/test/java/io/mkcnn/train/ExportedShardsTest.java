@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
-import io.mkcnn.input.Batches;
-import io.mkcnn.input.Shards;
 import io.mkcnn.testutil.Records;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.input.Batches;
+import io.mkcnn.input.Shards;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
@@ -25,54 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import scala.Tuple2;
 
-/** Class-sorted shards: their contents, and that each worker of a training round sees only its shard's classes. */
-class ShardsTest extends SparkTest {
+/** Class-sorted shards through DL4J's export path: each worker of a training round sees only its shard's classes. */
+class ExportedShardsTest extends SparkTest {
     @TempDir
     Path dir;
-
-    /** Labels of each partition, by partition index. */
-    private static List<Set<Integer>> labelsByPartition(JavaRDD<CifarRecord> rdd) {
-        List<Tuple2<Integer, Integer>> pairs = rdd.mapPartitionsWithIndex((p, it) -> {
-            List<Tuple2<Integer, Integer>> out = new ArrayList<>();
-            it.forEachRemaining(r -> out.add(new Tuple2<>(p, r.label())));
-            return out.iterator();
-        }, true).collect();
-        List<Set<Integer>> labels = new ArrayList<>();
-        for (int i = 0; i < rdd.getNumPartitions(); i++) {
-            labels.add(new TreeSet<>());
-        }
-        pairs.forEach(t -> labels.get(t._1()).add(t._2()));
-        return labels;
-    }
-
-    @Test
-    void byLabelPutsEveryLabelWhollyOnOneWorker() {
-        List<CifarRecord> records = Records.synthetic(200, 3); // 20 per class
-        JavaRDD<CifarRecord> shards = Shards.byLabel(sc.parallelize(records, 3), 4);
-        assertEquals(4, shards.getNumPartitions());
-        assertEquals(List.of(Set.of(0, 1, 2), Set.of(3, 4), Set.of(5, 6, 7), Set.of(8, 9)), labelsByPartition(shards));
-        assertEquals(List.of(60, 40, 60, 40), shards.glom().map(List::size).collect());
-        assertEquals(200, shards.map(r -> r.source() + "#" + r.index()).distinct().count());
-    }
-
-    @Test
-    void byClassCutsLabelSortedRecordsIntoEqualContiguousShares() {
-        List<CifarRecord> records = Records.synthetic(200, 3); // 20 per class
-        JavaRDD<CifarRecord> shards = Shards.byClass(sc.parallelize(records, 3), 4);
-        assertEquals(4, shards.getNumPartitions());
-        List<Integer> sizes = shards.glom().map(List::size).collect();
-        assertEquals(List.of(50, 50, 50, 50), sizes);
-        // 2.5 classes per worker: [0,1,2] [2,3,4] [5,6,7] [7,8,9]
-        assertEquals(List.of(Set.of(0, 1, 2), Set.of(2, 3, 4), Set.of(5, 6, 7), Set.of(7, 8, 9)),
-                labelsByPartition(shards));
-        // every record once, and the same shares whatever the input partitioning
-        assertEquals(200, shards.map(r -> r.source() + "#" + r.index()).distinct().count());
-        List<List<Long>> a = shards.glom()
-                .map(l -> l.stream().map(CifarRecord::index).sorted().collect(Collectors.toList())).collect();
-        List<List<Long>> b = Shards.byClass(sc.parallelize(records, 7), 4).glom()
-                .map(l -> l.stream().map(CifarRecord::index).sorted().collect(Collectors.toList())).collect();
-        assertEquals(a, b);
-    }
 
     @Test
     void eachWorkerOfARoundTrainsOnlyItsShardsClasses() throws Exception {
@@ -84,7 +39,7 @@ class ShardsTest extends SparkTest {
         JavaRDD<String> paths = master.exportIfRequiredMDS(sc, Batches.training(shards, 10, 7, 1));
         JavaRDD<String>[] splits = master.getSplitRDDs(paths, (int) paths.count(), 10);
         assertTrue(splits.length >= 2, "several rounds: " + splits.length);
-        List<Set<Integer>> expected = labelsByPartition(shards);
+        List<Set<Integer>> expected = Records.labelsByPartition(shards);
         for (JavaRDD<String> split : splits) {
             assertEquals(4, split.getNumPartitions());
             List<Tuple2<Integer, Integer>> seen = split.mapPartitionsWithIndex((p, it) -> {

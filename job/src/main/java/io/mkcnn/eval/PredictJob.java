@@ -1,10 +1,10 @@
-package io.mkcnn.train;
+package io.mkcnn.eval;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
-import io.mkcnn.eval.Predictor;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.runtime.NativeRuntime;
+import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.OutputException;
 import java.io.IOException;
@@ -18,15 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The {@code predict} command: writes {@code OUT/predictions.parquet}, through a temporary name. */
-public final class Predict {
-    private static final Logger LOG = LoggerFactory.getLogger(Predict.class);
+public final class PredictJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
     public static final String OUTPUT = "predictions.parquet";
 
     private final JavaSparkContext sc;
     private final JobConfig cfg;
     private final String modelPath;
 
-    public Predict(JavaSparkContext sc, JobConfig cfg, String modelPath) {
+    public PredictJob(JavaSparkContext sc, JobConfig cfg, String modelPath) {
         this.sc = sc;
         this.cfg = cfg;
         this.modelPath = modelPath;
@@ -35,7 +35,7 @@ public final class Predict {
     public Path run() {
         NativeRuntime.apply(cfg.nativeSettings());
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
-        ComputationGraph net = Evaluate.load(sc, modelPath);
+        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
         JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
         Path target = out.resolve(OUTPUT);
         Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());

@@ -1,0 +1,67 @@
+package io.mkcnn.store;
+
+import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.model.DnnlHelpers;
+import io.mkcnn.model.NetworkSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads the networks the job writes (the model and checkpoints' models, DL4J {@code ComputationGraph} zips) and
+ * puts the project's oneDNN kernels behind them: every model the job loads comes through here.
+ */
+public final class ModelFiles {
+    private ModelFiles() {
+    }
+
+    /** A network from a model zip, with its updater state or without, its kernels attached. */
+    public static ComputationGraph read(InputStream in, boolean withUpdater) throws IOException {
+        return DnnlHelpers.attach(ModelSerializer.restoreComputationGraph(in, withUpdater));
+    }
+
+    /**
+     * Loads a model saved by {@code train} (without its updater state) and checks it takes 24x24x3 crops and gives
+     * 10 class probabilities.
+     *
+     * @throws InvalidDataException naming the file when it is missing, not a DL4J model, or of another shape
+     */
+    public static ComputationGraph load(Configuration hadoop, String path) {
+        ComputationGraph net;
+        try {
+            Path p = new Path(path);
+            try (InputStream in = p.getFileSystem(hadoop).open(p)) {
+                net = read(in, false);
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new InvalidDataException(path + ": model file not found");
+        } catch (Exception | Error e) {
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            throw new InvalidDataException(path + ": not a model saved by train (a DL4J ComputationGraph zip): "
+                    + e.getMessage(), e);
+        }
+        NetworkSpec spec = NetworkSpec.cifar(false);
+        try {
+            INDArray probe = Nd4j.zeros(net.params().dataType(), 1, spec.inputChannels(), spec.inputSize(),
+                    spec.inputSize());
+            long outputs = net.outputSingle(false, probe).size(1);
+            if (outputs != spec.classes()) {
+                throw new InvalidDataException(path + ": model gives " + outputs + " outputs, expected "
+                        + spec.classes() + " CIFAR-10 classes");
+            }
+        } catch (InvalidDataException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidDataException(path + ": model does not accept " + spec.inputChannels() + "x"
+                    + spec.inputSize() + "x" + spec.inputSize() + " CIFAR crops: " + e.getMessage(), e);
+        }
+        return net;
+    }
+}
