@@ -29,7 +29,7 @@ public record JobConfig(
         int evalBatch, boolean factorised, CNN2DFormat layout, Head head, double learningRate, LrSchedule lrSchedule, double l2,
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
-        int debugFailAfterRounds, int debugNanRound, int lockStaleSeconds, int stopGraceSeconds,
+        int lockStaleSeconds, int stopGraceSeconds,
         OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
         Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds,
         Map<String, String> effective) implements Serializable {
@@ -40,6 +40,9 @@ public record JobConfig(
 
     /** Minibatches per worker between averagings unless configured. */
     public static final int DEFAULT_AVERAGING_FREQUENCY = 20;
+
+    /** The system property that names a test's failure-injection hook (see {@code train.RunFaults}). */
+    public static final String RUN_FAULTS_PROPERTY = "mkcnn.run.faults";
 
     /** How the learning rate grows with the number of workers. */
     public enum LrScaling { NONE, LINEAR, SQRT }
@@ -110,8 +113,6 @@ public record JobConfig(
                 s.intValue("checkpoint.every.rounds", 10, 1, 1_000_000),
                 s.intValue("checkpoint.keep", 3, 1, 1000),
                 s.intValue("eval.every.epochs", 1, 0, 100_000),
-                s.intValue("debug.fail.after.rounds", 0, 0, Integer.MAX_VALUE),
-                s.intValue("debug.nan.round", 0, 0, Integer.MAX_VALUE),
                 s.intValue("run.lock.stale.seconds", 60, 2, 86_400),
                 s.intValue("stop.grace.seconds", 20, 0, 86_400),
                 outer,
@@ -125,6 +126,10 @@ public record JobConfig(
                 s.enumValue("train.updater.sync", sync),
                 s.intValue("train.updater.sync.rounds", 10, 1, 1_000_000),
                 Map.of());
+        // failure injection for tests is a hook now (train.RunFaults); runs saved before name these keys with 0
+        for (String retired : List.of("debug.fail.after.rounds", "debug.nan.round")) {
+            s.retired(retired, "0", "tests inject failures through the system property " + RUN_FAULTS_PROPERTY);
+        }
         List<String> problems = new ArrayList<>(s.problems());
         for (String k : s.unknownKeys()) {
             problems.add(k + " (" + origin.getOrDefault(k, "?") + "): unknown configuration key");
@@ -144,7 +149,7 @@ public record JobConfig(
         return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
                 approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
                 l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
-                debugFailAfterRounds, debugNanRound, lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
+                lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
                 lrScaling, warmupEpochs, transfer, updaterSync, updaterSyncRounds,
                 Map.copyOf(new LinkedHashMap<>(eff)));
     }

@@ -18,6 +18,7 @@ final class Settings {
     private final Map<String, String> origin;
     private final Map<String, String> used = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private final List<String> retiredKeys = new ArrayList<>();
 
     Settings(Map<String, String> values, Map<String, String> origin) {
         this.values = new TreeMap<>(values);
@@ -75,6 +76,21 @@ final class Settings {
         problems.add(key + "=" + value + " (" + where + "): " + rule);
     }
 
+    /**
+     * A key the job no longer reads, accepted (and left out of the effective configuration) only with the value
+     * configuration files of earlier runs carry, so that those files still load.
+     */
+    void retired(String key, String accepted, String instead) {
+        if (!values.containsKey(key)) {
+            return;
+        }
+        String v = values.get(key).trim();
+        if (!v.equals(accepted)) {
+            problem(key, v, "no longer a configuration key (" + instead + ")");
+        }
+        retiredKeys.add(key);
+    }
+
     List<String> problems() {
         return problems;
     }
@@ -82,7 +98,7 @@ final class Settings {
     List<String> unknownKeys() {
         List<String> unknown = new ArrayList<>();
         for (String k : values.keySet()) {
-            if (!used.containsKey(k)) {
+            if (!used.containsKey(k) && !retiredKeys.contains(k)) {
                 unknown.add(k);
             }
         }

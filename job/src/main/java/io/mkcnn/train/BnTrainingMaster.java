@@ -47,7 +47,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     private final BnMode bnMode;
     private final NativeSettings workerSettings;
-    private final int nanRound;
+    /** A test's faults (the driver's only: the master is not sent to executors). */
+    private final transient RunFaults faults;
     private final OuterOptimizer outer;
     private final Transfer transfer;
     private final UpdaterSync sync;
@@ -73,9 +74,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient ExportedMinibatches export;
 
     /**
-     * @param nanRound test-only: in this (1-based) round one worker returns NaN parameters; 0 never
+     * @param faults a test's faults ({@link RunFaults#NONE} in a real run)
      */
-    public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, int nanRound,
+    public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, RunFaults faults,
                             OuterOptimizer outer, Transfer transfer, UpdaterSync sync, int syncRounds) {
         super(builder);
         this.transfer = transfer;
@@ -83,7 +84,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         this.syncRounds = syncRounds;
         this.bnMode = bnMode;
         this.workerSettings = workerSettings;
-        this.nanRound = nanRound;
+        this.faults = faults;
         this.outer = outer;
     }
 
@@ -191,7 +192,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
      * apart, so that only a worker with no state of its own fetches it. Under {@code local} it never travels.
      */
     private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
-        boolean poison = nanRound == round + 1;
+        boolean poison = faults != null && faults.poisonRound(round + 1);
         if (sync == UpdaterSync.EVERY) {
             return RoundPlan.every(token, configKey(net), transfer, poison);
         }

@@ -68,6 +68,8 @@ public final class Trainer {
     private volatile String jobGroup;
     private GracefulStop stop;
     private int lastCheckpointRound = -1;
+    /** A test's faults ({@link RunFaults#NONE} in a real run). */
+    private final RunFaults faults = RunFaults.installed();
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this.sc = sc;
@@ -304,10 +306,7 @@ public final class Trainer {
         if (stop.requested()) {
             throw stopped();
         }
-        if (cfg.debugFailAfterRounds() > 0 && state.totalRounds == cfg.debugFailAfterRounds()) {
-            throw new IllegalStateException("injected failure after round " + state.totalRounds
-                    + " (debug.fail.after.rounds)");
-        }
+        faults.afterRound(state.totalRounds);
     }
 
     private void checkpoint() {
@@ -466,7 +465,7 @@ public final class Trainer {
                 .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(io.mkcnn.store.StorePaths.uri(exportDir));
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), cfg.debugNanRound(), outer, cfg.transfer(),
+        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), RunFaults.installed(), outer, cfg.transfer(),
                 cfg.updaterSync(), cfg.updaterSyncRounds());
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.bn.BnMode;
-import io.mkcnn.config.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -109,5 +108,21 @@ class JobConfigTest {
         }
         Map<String, String> defaults = JobConfig.from(Map.of(), "defaults", Map.of()).effective();
         assertEquals(new java.util.TreeMap<>(defaults), new java.util.TreeMap<>(listed));
+    }
+
+    /**
+     * The test-only failure-injection keys became a hook: configuration files of earlier runs, which name them with
+     * 0, still load (and the keys leave the effective configuration); any other value is refused naming the key.
+     */
+    @Test
+    void theRetiredDebugKeysLoadFromOldFilesOnlyAtZero() {
+        JobConfig old = JobConfig.from(Map.of("debug.fail.after.rounds", "0", "debug.nan.round", "0"),
+                "old/config.properties", Map.of());
+        assertTrue(old.effective().keySet().stream().noneMatch(k -> k.startsWith("debug.")), "left out");
+        assertEquals(JobConfig.from(Map.of(), "none", Map.of()).hash(), old.hash());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> JobConfig.from(Map.of(), "none", Map.of("debug.fail.after.rounds", "7")));
+        assertTrue(e.getMessage().contains("debug.fail.after.rounds") && e.getMessage().contains("no longer")
+                && e.getMessage().contains(JobConfig.RUN_FAULTS_PROPERTY), e.getMessage());
     }
 }

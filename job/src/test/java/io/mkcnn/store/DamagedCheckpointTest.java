@@ -8,6 +8,7 @@ import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.testutil.Cli;
+import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
@@ -70,7 +71,9 @@ class DamagedCheckpointTest extends SparkTest {
         assertEquals(0, train(reference).getKey());
 
         Path out = tmp.resolve("damaged");
-        assertEquals(1, train(out, "--set", "debug.fail.after.rounds=4").getKey());
+        try (Faults.Installed f = Faults.failAfterRound(4)) {
+            assertEquals(1, train(out).getKey());
+        }
         Files.write(checkpoint(out, 4).resolve("model.zip"), new byte[0]);
         truncate(checkpoint(out, 3).resolve("model.zip"));
         withoutChecksum(checkpoint(out, 4).resolve("model.zip"));
@@ -86,7 +89,9 @@ class DamagedCheckpointTest extends SparkTest {
     @Test
     void withNoReadableCheckpointTheRunIsRefusedNotRestarted() throws Exception {
         Path out = tmp.resolve("ruined");
-        assertEquals(1, train(out, "--set", "debug.fail.after.rounds=3", "--set", "checkpoint.keep=2").getKey());
+        try (Faults.Installed f = Faults.failAfterRound(3)) {
+            assertEquals(1, train(out, "--set", "checkpoint.keep=2").getKey());
+        }
         List<String> before = MetricKeys.of(out);
         Files.write(checkpoint(out, 3).resolve("model.zip"), new byte[0]);
         withoutChecksum(checkpoint(out, 3).resolve("model.zip"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.cli.Main;
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.SparkTest;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,9 @@ class HdfsRunTest extends SparkTest {
 
     @Test
     void trainsFromHdfsCheckpointsToItAndResumesAfterAnInterruption() throws Exception {
-        assertEquals(1, train("--set", "debug.fail.after.rounds=4"));
+        try (Faults.Installed f = Faults.failAfterRound(4)) {
+            assertEquals(1, train());
+        }
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(hdfs + "/runs/r1 [x] 50%");
         assertTrue(fs.exists(new org.apache.hadoop.fs.Path(out, "checkpoints/round-000004/model.zip")));
         assertFalse(fs.exists(new org.apache.hadoop.fs.Path(out, "model.zip")));

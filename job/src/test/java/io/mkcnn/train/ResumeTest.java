@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,10 +50,11 @@ class ResumeTest extends SparkTest {
         return r.getKey();
     }
 
-    /** {@code options} and the test-only failure after round 7 (checkpoints at rounds 2, 4 and 6). */
-    private static String[] failingAfterRound7(String... options) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(options),
-                java.util.stream.Stream.of("--set", "debug.fail.after.rounds=7")).toArray(String[]::new);
+    /** A run with {@code options} that fails after round 7 (checkpoints at rounds 2, 4 and 6). */
+    private static int trainFailingAfterRound7(Path out, String... options) {
+        try (Faults.Installed f = Faults.failAfterRound(7)) {
+            return train(out, options);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -74,7 +76,7 @@ class ResumeTest extends SparkTest {
         assertEquals(0, train(reference));
 
         Path interrupted = dir.resolve("interrupted");
-        assertEquals(1, train(interrupted, "--set", "debug.fail.after.rounds=7"));
+        assertEquals(1, trainFailingAfterRound7(interrupted));
         assertFalse(Files.exists(interrupted.resolve("model.zip")));
         try (var s = Files.list(interrupted.resolve("checkpoints"))) {
             assertEquals(List.of("round-000006"), s.map(p -> p.getFileName().toString())
@@ -124,7 +126,7 @@ class ResumeTest extends SparkTest {
                 "the outer step changes the trajectory");
 
         Path interrupted = dir.resolve("outer-interrupted");
-        assertEquals(1, train(interrupted, failingAfterRound7(outer)));
+        assertEquals(1, trainFailingAfterRound7(interrupted, outer));
         assertTrue(Files.exists(interrupted.resolve("checkpoints").resolve("round-000006").resolve("outer.bin")));
         assertEquals(0, train(interrupted, outer));
         ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("model.zip").toFile(), true);
@@ -142,7 +144,7 @@ class ResumeTest extends SparkTest {
     void aLocalStateRunResumesEveryRoundOnceWithItsShardsRestarted() throws Exception {
         String[] local = {"--set", "train.outer=nesterov", "--set", "train.updater.sync=local"};
         Path interrupted = dir.resolve("local-interrupted");
-        assertEquals(1, train(interrupted, failingAfterRound7(local)));
+        assertEquals(1, trainFailingAfterRound7(interrupted, local));
         assertEquals(0, train(interrupted, local), lastErr);
         Path plain = dir.resolve("reference");
         if (!Files.exists(plain.resolve("model.zip"))) {
@@ -160,7 +162,9 @@ class ResumeTest extends SparkTest {
     @Test
     void nanParametersFromAWorkerStopTheRunAndKeepTheLastGoodCheckpoint() throws Exception {
         Path out = dir.resolve("diverged");
-        assertEquals(4, train(out, "--set", "debug.nan.round=3"));
+        try (Faults.Installed f = Faults.nanInRound(3)) {
+            assertEquals(4, train(out));
+        }
         assertTrue(lastErr.contains("last good checkpoint: file:" + out.resolve("checkpoints").resolve("round-000002")), lastErr);
         assertFalse(Files.exists(out.resolve("model.zip")));
         assertTrue(Files.isDirectory(out.resolve("checkpoints").resolve("round-000002")));
