@@ -73,7 +73,7 @@ public final class Benchmark {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.apply(base.nativeSettings());
+        base.nativeSettings().apply();
         OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("spark_master", sc.master());

@@ -8,7 +8,6 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
-import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.train.Trainer;
@@ -92,7 +91,7 @@ public final class BnStudy {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.apply(base.nativeSettings());
+        base.nativeSettings().apply();
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
         JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, workers)
                 .persist(StorageLevel.MEMORY_ONLY());

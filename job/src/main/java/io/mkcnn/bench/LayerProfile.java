@@ -90,7 +90,7 @@ final class LayerProfile {
         try {
             return profile(factorised, threads, batch);
         } finally {
-            NativeRuntime.apply(base.nativeSettings());
+            base.nativeSettings().apply();
         }
     }
 
@@ -361,7 +361,7 @@ final class LayerProfile {
             }
             return m;
         } finally {
-            NativeRuntime.apply(base.nativeSettings());
+            base.nativeSettings().apply();
         }
     }
 

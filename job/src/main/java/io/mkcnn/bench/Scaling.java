@@ -1,5 +1,6 @@
 package io.mkcnn.bench;
 
+import io.mkcnn.config.OuterStep;
 import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
@@ -7,7 +8,6 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
-import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
@@ -97,7 +97,7 @@ public final class Scaling {
 
     /** The outer optimizer compared with plain averaging. */
     private String outerName() {
-        return base.outer() == OuterOptimizer.Kind.AVERAGE ? "nesterov" : base.outer().name().toLowerCase(Locale.ROOT);
+        return base.outer() == OuterStep.AVERAGE ? "nesterov" : base.outer().name().toLowerCase(Locale.ROOT);
     }
 
     /** The study's runs, in the table's order. */
@@ -131,7 +131,7 @@ public final class Scaling {
     }
 
     public Map<String, Object> run(JavaSparkContext sc) {
-        NativeRuntime.apply(base.nativeSettings());
+        base.nativeSettings().apply();
         // read and checked before the study's folder is created, so bad input leaves nothing behind
         JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, base.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
@@ -182,7 +182,7 @@ public final class Scaling {
         if (r.transfer() != null) {
             set.put("train.transfer", r.transfer());
         }
-        if (r.outer().equals("average") || base.outer() == OuterOptimizer.Kind.AVERAGE) {
+        if (r.outer().equals("average") || base.outer() == OuterStep.AVERAGE) {
             set.remove("train.outer.lr"); // plain averaging, or the outer optimizer's own defaults
             set.remove("train.outer.momentum");
         }
@@ -193,7 +193,7 @@ public final class Scaling {
         }
         JobConfig cfg = JobConfig.from(Map.of(), "scaling", set);
         LOG.info("scaling run {}: {} worker(s), {} shards, outer {}", r.name(), r.workers(), r.shards(),
-                cfg.outerOptimizer().describe());
+                OuterOptimizer.of(cfg).describe());
         new Trainer(sc, cfg, false).run();
         return figures(dir, r, cfg);
     }
@@ -241,7 +241,7 @@ public final class Scaling {
             row.put("name", r.name());
             row.put("workers", r.workers());
             row.put("shards", r.shards());
-            row.put("outer", cfg.outerOptimizer().describe());
+            row.put("outer", OuterOptimizer.of(cfg).describe());
             row.put("averaging_frequency", cfg.averagingFrequency());
             row.put("updater_sync", cfg.updaterSync().name().toLowerCase(Locale.ROOT));
             row.put("transfer", cfg.transfer().name().toLowerCase(Locale.ROOT));

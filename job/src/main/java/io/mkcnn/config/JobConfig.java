@@ -1,12 +1,10 @@
 package io.mkcnn.config;
 
-import io.mkcnn.bn.BnMode;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.Head;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
-import io.mkcnn.train.OuterOptimizer;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,7 +28,7 @@ public record JobConfig(
         double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
         int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
         int lockStaleSeconds, int stopGraceSeconds,
-        OuterOptimizer.Kind outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
+        OuterStep outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
         Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds,
         Map<String, String> effective) implements Serializable {
 
@@ -84,8 +82,8 @@ public record JobConfig(
         // worker: nothing to average, so the plain steps
         boolean several = workers > 1;
         UpdaterSync sync = several && partitioning == Partitioning.IID ? UpdaterSync.LOCAL : UpdaterSync.EVERY;
-        OuterOptimizer.Kind outer = s.enumValue("train.outer",
-                several ? OuterOptimizer.Kind.NESTEROV : OuterOptimizer.Kind.AVERAGE);
+        OuterStep outer = s.enumValue("train.outer",
+                several ? OuterStep.NESTEROV : OuterStep.AVERAGE);
 
         JobConfig c = new JobConfig(
                 s.string("data.train", ""), s.string("data.test", ""), s.string("out", ""),
@@ -117,9 +115,9 @@ public record JobConfig(
                 s.intValue("stop.grace.seconds", 20, 0, 86_400),
                 outer,
                 // the references' settings: SlowMo alpha 1 (beta tuned in 0..0.6), DiLoCo outer lr 0.7, momentum 0.9
-                s.doubleValue("train.outer.lr", outer == OuterOptimizer.Kind.NESTEROV ? 0.7 : 1.0, 0.0, 100.0),
-                s.doubleValue("train.outer.momentum", outer == OuterOptimizer.Kind.NESTEROV ? 0.9
-                        : outer == OuterOptimizer.Kind.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
+                s.doubleValue("train.outer.lr", outer == OuterStep.NESTEROV ? 0.7 : 1.0, 0.0, 100.0),
+                s.doubleValue("train.outer.momentum", outer == OuterStep.NESTEROV ? 0.9
+                        : outer == OuterStep.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
                 s.enumValue("train.lr.scaling", LrScaling.NONE),
                 s.doubleValue("train.lr.warmup.epochs", 0.0, 0.0, 10_000.0),
                 s.enumValue("train.transfer", several ? Transfer.BF16 : Transfer.FP32),
@@ -154,10 +152,6 @@ public record JobConfig(
                 Map.copyOf(new LinkedHashMap<>(eff)));
     }
 
-    /** A new outer optimizer of this configuration (its momentum buffer empty). */
-    public OuterOptimizer outerOptimizer() {
-        return new OuterOptimizer(outer, outerLr, outerMomentum);
-    }
 
     /** The native settings every JVM that trains or predicts for this run applies. */
     public NativeSettings nativeSettings() {

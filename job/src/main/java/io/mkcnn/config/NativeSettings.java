@@ -1,6 +1,7 @@
 package io.mkcnn.config;
 
 import io.mkcnn.kernels.Precision;
+import io.mkcnn.runtime.NativeRuntime;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -25,6 +26,17 @@ public final class NativeSettings implements Serializable {
     /** Defaults: threads from the context, precision chosen per CPU. */
     public static NativeSettings defaults() {
         return new NativeSettings(0, Precision.AUTO);
+    }
+
+    /**
+     * Applies the settings in the calling thread: its native (OpenMP) thread count, and the JVM's convolution
+     * precision ({@link NativeRuntime#configure}, {@link NativeRuntime#configurePrecision}).
+     *
+     * @throws io.mkcnn.kernels.UnsupportedPrecisionException when {@code bf16} is asked for on a CPU without it
+     */
+    public void apply() {
+        NativeRuntime.configure(threads);
+        NativeRuntime.configurePrecision(precision);
     }
 
     public int threads() {

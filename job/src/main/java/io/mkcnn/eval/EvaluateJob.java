@@ -3,7 +3,6 @@ package io.mkcnn.eval;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.CifarSource;
-import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
@@ -31,7 +30,7 @@ public final class EvaluateJob {
     }
 
     public Map<String, Object> run() {
-        NativeRuntime.apply(cfg.nativeSettings());
+        cfg.nativeSettings().apply();
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), RunDirectory.METRICS);
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
         JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());

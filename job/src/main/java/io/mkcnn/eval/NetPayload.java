@@ -2,7 +2,6 @@ package io.mkcnn.eval;
 
 import io.mkcnn.model.DnnlHelpers;
 import io.mkcnn.config.NativeSettings;
-import io.mkcnn.runtime.NativeRuntime;
 import java.io.Serializable;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -22,7 +21,7 @@ public final class NetPayload implements Serializable {
 
     /** Rebuilds the network on an executor, with the native runtime configured first. */
     public ComputationGraph network() {
-        NativeRuntime.apply(settings);
+        settings.apply();
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configurationJson));
         net.init(params.dup(), false);
         return DnnlHelpers.attach(net);

@@ -3,7 +3,6 @@ package io.mkcnn.eval;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.CifarSource;
-import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.OutputException;
@@ -33,7 +32,7 @@ public final class PredictJob {
     }
 
     public Path run() {
-        NativeRuntime.apply(cfg.nativeSettings());
+        cfg.nativeSettings().apply();
         OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
         JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());

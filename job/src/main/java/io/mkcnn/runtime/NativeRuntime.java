@@ -54,12 +54,6 @@ public final class NativeRuntime {
         }
     }
 
-    /** Applies a run's native settings in the calling thread: {@link #configure(int)} and {@link #configurePrecision}. */
-    public static void apply(io.mkcnn.config.NativeSettings settings) {
-        configure(settings.threads());
-        configurePrecision(settings.precision());
-    }
-
     /**
      * Chooses the convolutions' precision for this JVM (networks built afterwards use it) and logs the choice.
      *

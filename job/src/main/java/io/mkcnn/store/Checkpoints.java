@@ -46,7 +46,7 @@ public final class Checkpoints {
     }
 
     /** As above, with the outer optimizer's momentum buffer ({@code outer.bin}) when it has one. */
-    public Path write(ComputationGraph net, RunState state, io.mkcnn.train.OuterOptimizer outer) {
+    public Path write(ComputationGraph net, RunState state, CheckpointPart outer) {
         Path target = new Path(root, String.format("%s%06d", PREFIX, state.totalRounds));
         Path tmp = new Path(root, ".tmp-" + target.getName() + "-" + UUID.randomUUID());
         try {
@@ -54,7 +54,7 @@ public final class Checkpoints {
             try (OutputStream out = fs.create(new Path(tmp, "model.zip"), false)) {
                 ModelSerializer.writeModel(net, out, true);
             }
-            if (outer != null && outer.buffer() != null) {
+            if (outer != null && outer.length() > 0) {
                 try (OutputStream out = fs.create(new Path(tmp, OUTER), false)) {
                     outer.save(out);
                 }
@@ -105,7 +105,7 @@ public final class Checkpoints {
      * round must have.
      */
     public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check,
-                            io.mkcnn.train.OuterOptimizer outer) {
+                            CheckpointPart outer) {
         List<String> skipped = new ArrayList<>();
         for (Path dir : complete()) {
             try {
@@ -122,14 +122,14 @@ public final class Checkpoints {
                 }
                 ComputationGraph net = model(dir);
                 check.accept(net);
-                if (outer != null && outer.kind() != io.mkcnn.train.OuterOptimizer.Kind.AVERAGE) {
+                if (outer != null && outer.expected()) {
                     Path buffer = new Path(dir, OUTER);
                     if (fs.exists(buffer)) {
                         try (InputStream in = fs.open(buffer)) {
                             outer.load(in);
                         }
-                        if (outer.buffer() != null && outer.buffer().length() != net.params().length()) {
-                            throw new IOException(OUTER + " holds " + outer.buffer().length() + " values, the model "
+                        if (outer.length() > 0 && outer.length() != net.params().length()) {
+                            throw new IOException(OUTER + " holds " + outer.length() + " values, the model "
                                     + net.params().length());
                         }
                     } else if (state.totalRounds > 0) {

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,8 +124,12 @@ public final class RunDirectory implements AutoCloseable {
             return;
         }
         out.create();
-        out.writeText(RUN_FILE, io.mkcnn.eval.Metrics.toJson(Map.of("run_id", runId, "config_hash", cfg.hash(),
-                "started", java.time.Instant.now().toString())));
+        try {
+            out.writeText(RUN_FILE, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
+                    Map.of("run_id", runId, "config_hash", cfg.hash(), "started", java.time.Instant.now().toString())));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         out.writeText("config.properties", cfg.describe());
     }
 

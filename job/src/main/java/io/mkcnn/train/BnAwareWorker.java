@@ -59,7 +59,7 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
      */
     @Override
     public ComputationGraph getInitialModelGraph() {
-        NativeRuntime.apply(settings);
+        settings.apply();
         ComputationGraph net = WorkerNetworks.take(broadcast.getValue(), plan.configKey());
         if (plan.keepsUpdaterState()) {
             INDArray kept = plan.adoptDriverState() ? null : ShardState.updaterState(plan.token(), partition());

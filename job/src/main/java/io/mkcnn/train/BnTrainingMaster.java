@@ -1,9 +1,10 @@
 package io.mkcnn.train;
 
+import io.mkcnn.config.OuterStep;
 import io.mkcnn.config.NativeSettings;
 import io.mkcnn.config.Transfer;
 import io.mkcnn.config.UpdaterSync;
-import io.mkcnn.bn.BnMode;
+import io.mkcnn.config.BnMode;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
@@ -229,7 +230,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             throw new NonFiniteRoundException(round + 1, score);
         }
         outerSeconds = 0;
-        if (outer != null && outer.kind() != OuterOptimizer.Kind.AVERAGE) {
+        if (outer != null && outer.kind() != OuterStep.AVERAGE) {
             long tOuter = System.nanoTime();
             // the network still holds what was broadcast at the round's start; BN statistics are left to the
             // reconciliation below (masked out), the Adam state stays averaged

@@ -1,5 +1,8 @@
 package io.mkcnn.train;
 
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.config.OuterStep;
+import io.mkcnn.store.CheckpointPart;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -26,24 +29,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * exactly. A mask leaves parameters out (the BN moving statistics, which the reconciliation sets): there
  * {@code x = avg} and no momentum is kept. The momentum buffer is the optimizer's state, saved with checkpoints.
  */
-public final class OuterOptimizer {
-    /** The outer steps offered. */
-    public enum Kind { AVERAGE, MOMENTUM, NESTEROV }
-
+public final class OuterOptimizer implements CheckpointPart {
     private static final double MIN_INNER_LR = 1e-12;
 
-    private final Kind kind;
+    private final OuterStep kind;
     private final double alpha;
     private final double momentum;
     private INDArray buffer;
 
-    public OuterOptimizer(Kind kind, double alpha, double momentum) {
+    /** A new outer optimizer of a run's configuration (its momentum buffer empty). */
+    public static OuterOptimizer of(JobConfig cfg) {
+        return new OuterOptimizer(cfg.outer(), cfg.outerLr(), cfg.outerMomentum());
+    }
+
+    public OuterOptimizer(OuterStep kind, double alpha, double momentum) {
         this.kind = kind;
         this.alpha = alpha;
         this.momentum = momentum;
     }
 
-    public Kind kind() {
+    public OuterStep kind() {
         return kind;
     }
 
@@ -61,10 +66,10 @@ public final class OuterOptimizer {
      * @param innerLr the workers' learning rate during the round (used by {@code momentum})
      */
     public INDArray step(INDArray x0, INDArray avg, INDArray mask, double innerLr) {
-        if (kind == Kind.AVERAGE) {
+        if (kind == OuterStep.AVERAGE) {
             return avg;
         }
-        if (kind == Kind.MOMENTUM && innerLr < MIN_INNER_LR) {
+        if (kind == OuterStep.MOMENTUM && innerLr < MIN_INNER_LR) {
             return avg; // the round moved nothing (learning rate 0): no step, the buffer is kept
         }
         // one pass over the flattened values in Java (a dozen whole-array native ops cost more on the driver)
@@ -76,7 +81,7 @@ public final class OuterOptimizer {
         for (int i = 0; i < x.length; i++) {
             double d = (x[i] - a[i]) * m[i];
             double extra;
-            if (kind == Kind.MOMENTUM) {
+            if (kind == OuterStep.MOMENTUM) {
                 // x = x0 - alpha*g*(beta*u + d/g) = avg - (alpha - 1)*d - alpha*beta*g*u
                 extra = alpha * momentum * innerLr * u[i];
                 u[i] = momentum * u[i] + d / innerLr;
@@ -106,7 +111,20 @@ public final class OuterOptimizer {
         return a.reshape(like.shape());
     }
 
+    /** The momentum buffer's length; 0 before the first step and always for {@code average}. */
+    @Override
+    public long length() {
+        return buffer == null ? 0 : buffer.length();
+    }
+
+    /** Every step but {@code average} keeps a momentum buffer from its first round on. */
+    @Override
+    public boolean expected() {
+        return kind != OuterStep.AVERAGE;
+    }
+
     /** Writes the momentum buffer (a flag, then the array if there is one). */
+    @Override
     public void save(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeBoolean(buffer != null);
@@ -117,6 +135,7 @@ public final class OuterOptimizer {
     }
 
     /** Restores a buffer written by {@link #save}. */
+    @Override
     public void load(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         buffer = data.readBoolean() ? Nd4j.read(data) : null;
@@ -124,7 +143,7 @@ public final class OuterOptimizer {
 
     /** "nesterov (lr 0.7, momentum 0.9)". */
     public String describe() {
-        return kind.name().toLowerCase(Locale.ROOT) + (kind == Kind.AVERAGE ? ""
+        return kind.name().toLowerCase(Locale.ROOT) + (kind == OuterStep.AVERAGE ? ""
                 : " (lr " + alpha + ", momentum " + momentum + ")");
     }
 }

@@ -1,6 +1,6 @@
 package io.mkcnn.train;
 
-import io.mkcnn.bn.BnMode;
+import io.mkcnn.config.BnMode;
 import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.config.TrainingApproach;
@@ -100,7 +100,7 @@ public final class Trainer {
     }
 
     private Map<String, Object> lockedRun(String newRunId) {
-        NativeRuntime.apply(cfg.nativeSettings());
+        cfg.nativeSettings().apply();
         List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), CifarSource.Role.TRAINING,
                 sc.hadoopConfiguration());
         List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), CifarSource.Role.SCORING,
@@ -156,7 +156,7 @@ public final class Trainer {
         boolean stream = cfg.approach() == TrainingApproach.STREAM;
         long totalIterations = (stream ? roundsEnding(cfg.epochs(), trainCount)
                 : roundsPerEpoch(trainCount) * cfg.epochs()) * cfg.averagingFrequency();
-        OuterOptimizer outer = cfg.outerOptimizer();
+        OuterOptimizer outer = OuterOptimizer.of(cfg);
         Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
                 totalIterations), outer);
         if (restored.found()) {
@@ -446,7 +446,7 @@ public final class Trainer {
 
     /** The training master for a configuration, exporting minibatches under {@code exportDir}. */
     public static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir) {
-        return master(cfg, exportDir, cfg.outerOptimizer());
+        return master(cfg, exportDir, OuterOptimizer.of(cfg));
     }
 
     /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */

@@ -3,7 +3,7 @@ package io.mkcnn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.bn.BnMode;
+import io.mkcnn.config.BnMode;
 import io.mkcnn.config.JobConfig;
 import java.util.ArrayList;
 import java.util.List;

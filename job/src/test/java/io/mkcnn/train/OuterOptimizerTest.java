@@ -1,5 +1,6 @@
 package io.mkcnn.train;
 
+import io.mkcnn.config.OuterStep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -24,7 +25,7 @@ class OuterOptimizerTest {
     @Test
     void slowMoMomentumOverTwoRounds() {
         // alpha 0.5, beta 0.6; third entry masked (a BN moving statistic): always the average, no momentum
-        OuterOptimizer o = new OuterOptimizer(OuterOptimizer.Kind.MOMENTUM, 0.5, 0.6);
+        OuterOptimizer o = new OuterOptimizer(OuterStep.MOMENTUM, 0.5, 0.6);
         INDArray mask = v(1, 1, 0);
         // round 1, g = 0.1: d = x0 - avg = (0.2, -0.4, 0.3); u = d/g = (2, -4, 0); x = x0 - 0.5*0.1*u = (0.9, 2.2, 3.3-0.3)
         INDArray x1 = o.step(v(1, 2, 3.3), v(0.8, 2.4, 3.0), mask, 0.1);
@@ -39,7 +40,7 @@ class OuterOptimizerTest {
 
     @Test
     void diLoCoNesterovOverTwoRounds() {
-        OuterOptimizer o = new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 0.7, 0.9);
+        OuterOptimizer o = new OuterOptimizer(OuterStep.NESTEROV, 0.7, 0.9);
         INDArray mask = v(1, 1);
         // round 1: d = (0.2, -0.4); v = d; x = x0 - 0.7*(d + 0.9*v) = x0 - 1.33*d = (1-0.266, 2+0.532)
         INDArray x1 = o.step(v(1, 2), v(0.8, 2.4), mask, 123);
@@ -57,34 +58,34 @@ class OuterOptimizerTest {
         INDArray x0 = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
         INDArray avg = x0.add(Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000).muli(0.01));
         INDArray mask = Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
-        for (OuterOptimizer.Kind kind : OuterOptimizer.Kind.values()) {
+        for (OuterStep kind : OuterStep.values()) {
             OuterOptimizer o = new OuterOptimizer(kind, 1.0, 0.0);
             for (int round = 0; round < 3; round++) {
                 INDArray x = o.step(x0, avg, mask, 1e-3 * (1 + r.nextDouble()));
                 assertArrayEquals(avg.toFloatVector(), x.toFloatVector(), 0f, kind + ": bit for bit the average");
             }
         }
-        OuterOptimizer average = new OuterOptimizer(OuterOptimizer.Kind.AVERAGE, 0.3, 0.9);
+        OuterOptimizer average = new OuterOptimizer(OuterStep.AVERAGE, 0.3, 0.9);
         assertSame(avg, average.step(x0, avg, mask, 1e-3), "average ignores its lr and momentum");
         assertNull(average.buffer());
     }
 
     @Test
     void theBufferSurvivesSaveAndLoad() throws Exception {
-        OuterOptimizer a = new OuterOptimizer(OuterOptimizer.Kind.MOMENTUM, 1.0, 0.5);
+        OuterOptimizer a = new OuterOptimizer(OuterStep.MOMENTUM, 1.0, 0.5);
         INDArray mask = v(1, 1, 1);
         INDArray x = a.step(v(1, 2, 3), v(0.9, 2.1, 2.8), mask, 0.01);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         a.save(bytes);
-        OuterOptimizer b = new OuterOptimizer(OuterOptimizer.Kind.MOMENTUM, 1.0, 0.5);
+        OuterOptimizer b = new OuterOptimizer(OuterStep.MOMENTUM, 1.0, 0.5);
         b.load(new ByteArrayInputStream(bytes.toByteArray()));
         near(a.buffer().toDoubleVector(), b.buffer());
         near(a.step(x, v(0.8, 2.0, 2.9), mask, 0.01).toDoubleVector(), b.step(x, v(0.8, 2.0, 2.9), mask, 0.01));
 
-        OuterOptimizer fresh = new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 0.7, 0.9);
+        OuterOptimizer fresh = new OuterOptimizer(OuterStep.NESTEROV, 0.7, 0.9);
         ByteArrayOutputStream none = new ByteArrayOutputStream();
         fresh.save(none);
-        OuterOptimizer c = new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 0.7, 0.9);
+        OuterOptimizer c = new OuterOptimizer(OuterStep.NESTEROV, 0.7, 0.9);
         c.load(new ByteArrayInputStream(none.toByteArray()));
         assertNull(c.buffer(), "no step yet: no buffer");
     }

@@ -1,4 +1,4 @@
-package io.mkcnn.bn;
+package io.mkcnn.config;
 
 /** How the driver sets BN moving statistics after parameters are averaged. */
 public enum BnMode {
