@@ -9,16 +9,12 @@ import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.eval.EvaluateJob;
 import io.mkcnn.eval.PredictJob;
 import io.mkcnn.train.Trainer;
-import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
@@ -133,7 +129,7 @@ final class Commands implements Runnable {
         public void run() {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
-            JobConfig cfg = config(config.conf, overrides, problems);
+            JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
             withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, fresh).run());
         }
     }
@@ -165,7 +161,7 @@ final class Commands implements Runnable {
             put(overrides, "data.test", data);
             put(overrides, "out", out);
             overrides.putAll(config.pairs(name, problems));
-            return config(config.conf, overrides, problems);
+            return JobConfig.load(config.conf, Map.of(), overrides, problems);
         }
     }
 
@@ -289,7 +285,7 @@ final class Commands implements Runnable {
             overrides.put("train.epochs", epochs);
             putIfGiven(spec, overrides, "--workers", "train.workers", workers);
             overrides.putAll(config.pairs("demo", problems));
-            JobConfig cfg = config(config.conf, overrides, problems);
+            JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
             withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
         }
     }
@@ -344,7 +340,7 @@ final class Commands implements Runnable {
                     problems.add("bench: --cases " + c + ": expected a comma-separated list of " + Benchmark.CASES);
                 }
             }
-            JobConfig cfg = config(config.conf, overrides, problems);
+            JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
             withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen, roundW).run());
         }
     }
@@ -370,7 +366,7 @@ final class Commands implements Runnable {
         public void run() {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
-            JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
+            JobConfig cfg = JobConfig.load(config.conf, DEFAULTS, overrides, problems);
             withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
         }
     }
@@ -457,7 +453,7 @@ final class Commands implements Runnable {
             putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
             overrides.putAll(config.pairs("scaling", problems));
             io.mkcnn.bench.Scaling.Sweep sweep = sweepOf(averaging, syncs, transfers, shards, problems);
-            JobConfig cfg = config(config.conf, DEFAULTS, overrides, problems);
+            JobConfig cfg = JobConfig.load(config.conf, DEFAULTS, overrides, problems);
             double chosen = p;
             List<String> only = runs.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
             io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only, sweep);
@@ -503,39 +499,6 @@ final class Commands implements Runnable {
             }
         }
         return out;
-    }
-
-    /** Loads the properties file (if any) under the overrides; throws with every problem found. */
-    static JobConfig config(String confFile, Map<String, String> overrides, List<String> problems) {
-        return config(confFile, Map.of(), overrides, problems);
-    }
-
-    /** As above, with a command's own defaults under the properties file. */
-    static JobConfig config(String confFile, Map<String, String> defaults, Map<String, String> overrides,
-                            List<String> problems) {
-        Map<String, String> file = new LinkedHashMap<>(defaults);
-        if (confFile != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(Path.of(confFile))) {
-                p.load(r);
-                p.stringPropertyNames().forEach(k -> file.put(k, p.getProperty(k)));
-            } catch (NoSuchFileException e) {
-                problems.add("--conf " + confFile + ": no such file");
-            } catch (IOException | IllegalArgumentException e) {
-                problems.add("--conf " + confFile + ": cannot read (" + e.getMessage() + ")");
-            }
-        }
-        try {
-            JobConfig cfg = JobConfig.from(file, confFile == null ? "defaults" : confFile, overrides);
-            if (!problems.isEmpty()) {
-                throw new InvalidConfigException(problems);
-            }
-            return cfg;
-        } catch (InvalidConfigException e) {
-            List<String> all = new ArrayList<>(problems);
-            all.addAll(e.problems().stream().filter(p -> !problems.contains(p)).toList());
-            throw new InvalidConfigException(all);
-        }
     }
 
     /** A context supplied by the caller (tests); when null, each command creates and stops its own. */

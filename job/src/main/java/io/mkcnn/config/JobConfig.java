@@ -2,11 +2,15 @@ package io.mkcnn.config;
 
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.Head;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
+import java.io.IOException;
+import java.io.Reader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -14,6 +18,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -136,6 +142,40 @@ public record JobConfig(
             throw new InvalidConfigException(problems);
         }
         return c.withEffective(s.effective());
+    }
+
+    /**
+     * The configuration of a command line: {@code defaults} (a command's own, under the job's), the properties
+     * file {@code confFile} if any, then {@code overrides}.
+     *
+     * @param problems problems the command line already found; reported with the configuration's own
+     * @throws InvalidConfigException naming every problem: a missing or unreadable file, unknown keys, bad values
+     */
+    public static JobConfig load(String confFile, Map<String, String> defaults, Map<String, String> overrides,
+                                 List<String> problems) {
+        Map<String, String> file = new LinkedHashMap<>(defaults);
+        if (confFile != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(Path.of(confFile))) {
+                p.load(r);
+                p.stringPropertyNames().forEach(k -> file.put(k, p.getProperty(k)));
+            } catch (NoSuchFileException e) {
+                problems.add("--conf " + confFile + ": no such file");
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add("--conf " + confFile + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+        try {
+            JobConfig cfg = JobConfig.from(file, confFile == null ? "defaults" : confFile, overrides);
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigException(problems);
+            }
+            return cfg;
+        } catch (InvalidConfigException e) {
+            List<String> all = new ArrayList<>(problems);
+            all.addAll(e.problems().stream().filter(p -> !problems.contains(p)).toList());
+            throw new InvalidConfigException(all);
+        }
     }
 
     /** Every configuration key with its default value. */

@@ -1,10 +1,8 @@
-package io.mkcnn.cli;
+package io.mkcnn.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.config.BnMode;
-import io.mkcnn.config.JobConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,7 @@ class ShippedConfTest {
     @Test
     void recipeIsAValidConfiguration() {
         List<String> problems = new ArrayList<>();
-        JobConfig c = Commands.config("../conf/cifar10-60min.properties", Map.of(), problems);
+        JobConfig c = JobConfig.load("../conf/cifar10-60min.properties", Map.of(), Map.of(), problems);
         assertTrue(problems.isEmpty(), problems.toString());
         assertEquals(2, c.workers());
         assertEquals(BnMode.RECOMPUTE, c.bnMode());
