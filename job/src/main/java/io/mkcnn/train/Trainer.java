@@ -60,6 +60,7 @@ public final class Trainer {
     private Checkpoints checkpoints;
     private RunState state;
     private ComputationGraph net;
+    private SparkComputationGraph spark;
     /** A network of this configuration, built only to check a checkpoint's shapes. */
     private ComputationGraph expected;
     private Progress progress;
@@ -138,8 +139,37 @@ public final class Trainer {
         return new StoppedException(stop.signal(), state == null ? 0 : state.totalRounds);
     }
 
+    /** The run's records: training shards and test records, cached, with their counts. */
+    private record Data(JavaRDD<CifarRecord> train, JavaRDD<CifarRecord> test, long trainCount, long testCount) {
+    }
+
+    /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
     private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
                                       List<org.apache.hadoop.fs.Path> testFiles) {
+        Data data = readData(trainFiles, testFiles);
+        dir.begin();
+        OuterOptimizer outer = restoreOrStart(dir, data);
+        start(data, outer);
+        Map<String, Object> lastEval = null;
+        try {
+            for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
+                Map<String, Object> eval = trainEpoch(epoch, data);
+                lastEval = eval != null ? eval : lastEval;
+            }
+        } finally {
+            if (!stream()) {
+                deleteExport();
+            }
+        }
+        return finish(lastEval, data);
+    }
+
+    private boolean stream() {
+        return cfg.approach() == TrainingApproach.STREAM;
+    }
+
+    /** Reads and shards the records, and parses and validates every one before anything is written. */
+    private Data readData(List<org.apache.hadoop.fs.Path> trainFiles, List<org.apache.hadoop.fs.Path> testFiles) {
         JavaRDD<CifarRecord> records = CifarSource.read(sc, trainFiles, cfg.workers());
         JavaRDD<CifarRecord> train = switch (cfg.partitioning()) {
             case IID -> records;
@@ -149,13 +179,24 @@ public final class Trainer {
         train.persist(StorageLevel.MEMORY_ONLY());
         JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        long trainCount = train.count(); // parses and validates every record before anything is written
-        long testCount = test.count();
-        dir.begin();
+        return new Data(train, test, train.count(), test.count());
+    }
+
+    /** Parameter updates over the whole run (the learning-rate schedules span them). */
+    private long totalIterations(long trainCount) {
+        return (stream() ? roundsEnding(cfg.epochs(), trainCount) : roundsPerEpoch(trainCount) * cfg.epochs())
+                * cfg.averagingFrequency();
+    }
+
+    /**
+     * Resumes from the newest readable checkpoint (its state, network and outer momentum), or starts a fresh run;
+     * refuses when checkpoints exist but none is readable.
+     *
+     * @return the outer optimizer, its momentum restored with the checkpoint
+     */
+    private OuterOptimizer restoreOrStart(RunDirectory dir, Data data) {
         checkpoints = new Checkpoints(out, cfg.checkpointKeep());
-        boolean stream = cfg.approach() == TrainingApproach.STREAM;
-        long totalIterations = (stream ? roundsEnding(cfg.epochs(), trainCount)
-                : roundsPerEpoch(trainCount) * cfg.epochs()) * cfg.averagingFrequency();
+        long totalIterations = totalIterations(data.trainCount());
         OuterOptimizer outer = OuterOptimizer.of(cfg);
         Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
                 totalIterations), outer);
@@ -173,85 +214,94 @@ public final class Trainer {
         } else {
             state = RunState.fresh(dir.runId(), cfg.hash(), cfg.seed());
         }
+        return outer;
+    }
+
+    /** Logs the run's settings, builds the network (unless restored) and the training master, and wires progress. */
+    private void start(Data data, OuterOptimizer outer) {
+        long trainCount = data.trainCount();
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
         LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
                 + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.learningRate(),
                 cfg.peakLearningRate() / cfg.learningRate(), cfg.workers(), cfg.lrScaling().name().toLowerCase(),
                 cfg.warmupEpochs(), outer.describe());
-
         LOG.info("[run {}] {} training records, {} test records, {} workers, {} rounds per epoch ({}); native {}",
-                state.runId, trainCount, testCount, cfg.workers(), stream
+                state.runId, trainCount, data.testCount(), cfg.workers(), stream()
                         ? String.format("%.2f", roundsEnding(cfg.epochs(), trainCount) / (double) cfg.epochs())
-                        : roundsPerEpoch(trainCount), stream ? "rounds run on across epoch ends"
+                        : roundsPerEpoch(trainCount), stream() ? "rounds run on across epoch ends"
                         : "whole rounds in each epoch", NativeRuntime.describe());
         if (net == null) {
-            net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
+            net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations(trainCount)));
         }
         master = master(cfg, exportDir(), outer);
-        if (!stream) {
+        if (!stream()) {
             // one folder per run in the export directory, the same for every attempt: a rerun deletes what an
             // attempt that was killed left there, and nothing of another run's
             master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
                     + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
                     cfg.exportDir().isBlank());
         }
-        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
         master.setRoundListener(progress);
+    }
 
-        Map<String, Object> lastEval = null;
+    /**
+     * Trains one epoch's rounds, evaluates when due, checkpoints, and stops here when a signal asked.
+     *
+     * @return the epoch's evaluation, or null when none was due
+     */
+    private Map<String, Object> trainEpoch(int epoch, Data data) {
+        String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
+        master.setJobLabel(label);
+        progress.startEpoch(epoch);
         try {
-            for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
-                String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
-                master.setJobLabel(label);
-                progress.startEpoch(epoch);
-                try {
-                    if (stream) {
-                        // the epoch ends at the round boundary nearest its last record
-                        int first = roundsEnding(epoch - 1, trainCount);
-                        int end = roundsEnding(epoch, trainCount);
-                        master.startRounds(end - first, state.totalRounds - first, state.totalRounds);
-                        master.trainRounds(spark, train, cfg.seed(), Math.max(0, end - state.totalRounds));
-                        net.incrementEpochCount();
-                    } else {
-                        master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
-                        sc.setJobDescription(label + ": exporting minibatches");
-                        spark.fitMultiDataSet(Batches.training(train, cfg.batchPerWorker(), cfg.seed(), epoch));
-                    }
-                } catch (NonFiniteRoundException e) {
-                    throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
-                            .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
-                }
-                // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
-                if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
-                    sc.setJobDescription(label + ": evaluation");
-                    lastEval = evaluate(train, trainCount, test, epoch);
-                }
-                state.epochsDone = epoch;
-                state.roundsInEpochDone = 0;
-                checkpoint();
-                if (stop.requested() && epoch < cfg.epochs()) {
-                    throw stopped();
-                }
+            if (stream()) {
+                // the epoch ends at the round boundary nearest its last record
+                int first = roundsEnding(epoch - 1, data.trainCount());
+                int end = roundsEnding(epoch, data.trainCount());
+                master.startRounds(end - first, state.totalRounds - first, state.totalRounds);
+                master.trainRounds(spark, data.train(), cfg.seed(), Math.max(0, end - state.totalRounds));
+                net.incrementEpochCount();
+            } else {
+                master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
+                sc.setJobDescription(label + ": exporting minibatches");
+                spark.fitMultiDataSet(Batches.training(data.train(), cfg.batchPerWorker(), cfg.seed(), epoch));
             }
-        } finally {
-            if (!stream) {
-                deleteExport();
-            }
+        } catch (NonFiniteRoundException e) {
+            throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
+                    .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
         }
+        // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
+        Map<String, Object> eval = null;
+        if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
+            sc.setJobDescription(label + ": evaluation");
+            eval = evaluate(data.train(), data.trainCount(), data.test(), epoch);
+        }
+        state.epochsDone = epoch;
+        state.roundsInEpochDone = 0;
+        checkpoint();
+        if (stop.requested() && epoch < cfg.epochs()) {
+            throw stopped();
+        }
+        return eval;
+    }
+
+    /** Writes the model, the report and the final metrics, and releases the cached records. */
+    private Map<String, Object> finish(Map<String, Object> lastEval, Data data) {
         if (lastEval == null) {
             lastEval = lastEvaluation();
         }
-        Map<String, Object> metrics = finalMetrics(lastEval, trainCount, testCount);
+        Map<String, Object> metrics = finalMetrics(lastEval, data.trainCount(), data.testCount());
         out.writeModel(MODEL, net);
         out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
         out.writeText(METRICS, Metrics.toJson(metrics));
         LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {} report {}",
-                state.runId, String.format("%.4f", ((Number) lastEval.get("accuracy")).doubleValue()), testCount,
-                String.format("%.1f", state.examplesSeen / Math.max(1e-9, state.trainSeconds)), out.resolve(MODEL),
-                out.resolve(METRICS), out.resolve(REPORT));
-        train.unpersist();
-        test.unpersist();
+                state.runId, String.format("%.4f", ((Number) lastEval.get("accuracy")).doubleValue()),
+                data.testCount(), String.format("%.1f", state.examplesSeen / Math.max(1e-9, state.trainSeconds)),
+                out.resolve(MODEL), out.resolve(METRICS), out.resolve(REPORT));
+        data.train().unpersist();
+        data.test().unpersist();
         return metrics;
     }
 
