@@ -16,9 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.SparkConf;
-import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -75,7 +72,7 @@ final class Commands implements Runnable {
     }
 
     /** Options of the commands that train: the data, the output and the common configuration keys. */
-    abstract static class Training implements Runnable {
+    abstract static class Training extends SparkCommand {
         @Spec
         CommandSpec spec;
 
@@ -130,12 +127,12 @@ final class Commands implements Runnable {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            withSpark("mkcnn-train", sc -> new Trainer(sc, cfg, fresh).run());
+            spark.with("mkcnn-train", sc -> new Trainer(sc, cfg, fresh).run());
         }
     }
 
     /** Options of the commands that score a saved model. */
-    abstract static class Scoring implements Runnable {
+    abstract static class Scoring extends SparkCommand {
         @Spec
         CommandSpec spec;
 
@@ -171,7 +168,7 @@ final class Commands implements Runnable {
         @Override
         public void run() {
             JobConfig cfg = scoringConfig();
-            withSpark("mkcnn-evaluate", sc -> new EvaluateJob(sc, cfg, model).run());
+            spark.with("mkcnn-evaluate", sc -> new EvaluateJob(sc, cfg, model).run());
         }
     }
 
@@ -181,7 +178,7 @@ final class Commands implements Runnable {
         @Override
         public void run() {
             JobConfig cfg = scoringConfig();
-            withSpark("mkcnn-predict", sc -> new PredictJob(sc, cfg, model).run());
+            spark.with("mkcnn-predict", sc -> new PredictJob(sc, cfg, model).run());
         }
     }
 
@@ -240,7 +237,7 @@ final class Commands implements Runnable {
 
     @Command(name = "demo", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = "Generates a synthetic dataset under DIR/data and trains on it into DIR/run.")
-    static final class Demo implements Runnable {
+    static final class Demo extends SparkCommand {
         @Spec
         CommandSpec spec;
 
@@ -286,14 +283,14 @@ final class Commands implements Runnable {
             putIfGiven(spec, overrides, "--workers", "train.workers", workers);
             overrides.putAll(config.pairs("demo", problems));
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            withSpark("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
+            spark.with("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
         }
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"Throughput benchmark on synthetic data: prints a table and writes DIR/bench.json.",
                 "Compare figures measured in one sitting; a shared machine drifts between sittings."})
-    static final class Bench implements Runnable {
+    static final class Bench extends SparkCommand {
         @Spec
         CommandSpec spec;
 
@@ -341,7 +338,7 @@ final class Commands implements Runnable {
                 }
             }
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            withSpark("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen, roundW).run());
+            spark.with("mkcnn-bench", sc -> new Benchmark(sc, cfg, r, chosen, roundW).run());
         }
     }
 
@@ -367,7 +364,7 @@ final class Commands implements Runnable {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
             JobConfig cfg = JobConfig.load(config.conf, DEFAULTS, overrides, problems);
-            withSpark("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
+            spark.with("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
         }
     }
 
@@ -378,7 +375,7 @@ final class Commands implements Runnable {
                 + "train.outer=nesterov, train.lr.scaling=sqrt (one worker's run never scales), train.transfer=fp32, "
                 + "train.updater.sync=every.",
                 "Prints a table and writes DIR/scaling.json; finished runs are reused."})
-    static final class ScalingStudy implements Runnable {
+    static final class ScalingStudy extends SparkCommand {
         /**
          * The study's own defaults, under --conf and --set: the BN study's setting for 12 epochs, with the README's
          * recipe for several workers (nesterov outer step, square-root learning-rate scaling), every value sent in
@@ -457,7 +454,7 @@ final class Commands implements Runnable {
             double chosen = p;
             List<String> only = runs.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
             io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only, sweep);
-            withSpark("mkcnn-scaling", study::run);
+            spark.with("mkcnn-scaling", study::run);
         }
     }
 
@@ -501,26 +498,9 @@ final class Commands implements Runnable {
         return out;
     }
 
-    /** A context supplied by the caller (tests); when null, each command creates and stops its own. */
-    static volatile JavaSparkContext supplied;
-
-    /** Runs {@code body} with the supplied SparkContext, or a new one that is stopped afterwards. */
-    static void withSpark(String appName, java.util.function.Consumer<JavaSparkContext> body) {
-        if (supplied != null) {
-            io.mkcnn.store.ObjectStores.boundRetries(supplied.hadoopConfiguration());
-            body.accept(supplied);
-            return;
-        }
-        SparkConf conf = new SparkConf().setAppName(appName)
-                .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkContext.getOrCreate(conf));
-        io.mkcnn.store.ObjectStores.boundRetries(sc.hadoopConfiguration());
-        try {
-            body.accept(sc);
-        } finally {
-            sc.stop();
-        }
+    /** A command that runs on Spark: the parser's factory gives it where its SparkContext comes from. */
+    abstract static class SparkCommand implements Runnable {
+        SparkContexts spark = SparkContexts.own();
     }
 
     private static void require(String command, String option, String value, List<String> problems) {

@@ -34,12 +34,25 @@ public final class Main {
 
     /** Runs a command line and returns its exit code; never calls System.exit. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(SparkContexts.own()).execute(args);
     }
 
-    /** The parser of every command, with the job's defaults in help, its exit codes and its error handling. */
-    static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Commands());
+    /**
+     * The parser of every command, with the job's defaults in help, its exit codes and its error handling; the
+     * commands that run on Spark get their context from {@code contexts}.
+     */
+    static CommandLine commandLine(SparkContexts contexts) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = CommandLine.defaultFactory().create(type);
+                if (command instanceof Commands.SparkCommand c) {
+                    c.spark = contexts;
+                }
+                return command;
+            }
+        };
+        CommandLine cl = new CommandLine(new Commands(), factory);
         cl.setDefaultValueProvider(Main::defaults);
         Map<String, String> codes = new LinkedHashMap<>();
         for (ExitCode c : ExitCode.values()) {
@@ -120,12 +133,7 @@ public final class Main {
 
     /** Runs a command line on an existing SparkContext (which is left running); for tests and embedding. */
     public static int runWith(org.apache.spark.api.java.JavaSparkContext sc, String... args) {
-        Commands.supplied = sc;
-        try {
-            return run(args);
-        } finally {
-            Commands.supplied = null;
-        }
+        return commandLine(SparkContexts.supplied(sc)).execute(args);
     }
 
     /**
