@@ -248,7 +248,8 @@ final class Commands implements Runnable {
                 description = "synthetic training records (default: ${DEFAULT-VALUE})")
         String records;
 
-        @Option(names = "--epochs", paramLabel = "N", description = "epochs to train (default: ${DEFAULT-VALUE})")
+        @Option(names = "--epochs", paramLabel = "N", defaultValue = "3",
+                description = "epochs to train (default: ${DEFAULT-VALUE})")
         String epochs;
 
         @Option(names = "--workers", paramLabel = "N",

@@ -86,8 +86,8 @@ public final class Main {
 
     /** Help's default of an option that sets a configuration key: the command's own default, else the job's. */
     private static String defaults(picocli.CommandLine.Model.ArgSpec arg) {
-        if (!(arg instanceof picocli.CommandLine.Model.OptionSpec o)) {
-            return null;
+        if (!(arg instanceof picocli.CommandLine.Model.OptionSpec o) || o.defaultValue() != null) {
+            return null; // an option's own default (the demo's --epochs) is its command's to declare
         }
         String key = switch (o.longestName()) {
             case "--epochs" -> "train.epochs";
@@ -103,9 +103,6 @@ public final class Main {
         }
         if (command.equals("scaling") && Commands.ScalingStudy.DEFAULTS.containsKey(key)) {
             return Commands.ScalingStudy.DEFAULTS.get(key);
-        }
-        if (command.equals("demo") && key.equals("train.epochs")) {
-            return "3";
         }
         return JobConfig.defaults().get(key);
     }

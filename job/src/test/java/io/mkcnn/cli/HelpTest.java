@@ -108,4 +108,14 @@ class HelpTest {
         assertEquals(2, badSet.code());
         assertTrue(badSet.err().contains("train: --set train.batch: expected key=value"), badSet.err());
     }
+
+    /** The demo's epochs default (3) is the demo command's own, not a value the help's default provider sets. */
+    @Test
+    void theDemosEpochsDefaultIsItsOwn() {
+        picocli.CommandLine.ParseResult r = Main.commandLine(SparkContexts.own()).parseArgs("demo", "--out", "/x");
+        Commands.Demo demo = (Commands.Demo) r.subcommand().commandSpec().userObject();
+        assertEquals("3", demo.epochs);
+        r = Main.commandLine(SparkContexts.own()).parseArgs("demo", "--out", "/x", "--epochs", "5");
+        assertEquals("5", ((Commands.Demo) r.subcommand().commandSpec().userObject()).epochs);
+    }
 }
