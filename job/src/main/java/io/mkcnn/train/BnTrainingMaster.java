@@ -346,19 +346,34 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     /** 1 for every parameter the outer step moves, 0 for the BN moving means and variances. */
     private INDArray outerMask(ComputationGraph net) {
         if (outerMask == null || outerMask.length() != net.params().length()) {
-            INDArray saved = net.params().dup();
-            net.params().assign(1);
-            for (String bn : io.mkcnn.bn.BnLayers.names(net)) {
-                for (var e : net.getLayer(bn).paramTable().entrySet()) {
-                    if (!e.getKey().equals("gamma") && !e.getKey().equals("beta")) {
-                        e.getValue().assign(0);
-                    }
-                }
-            }
-            outerMask = net.params().dup();
-            net.params().assign(saved);
+            outerMask = outerMask(net, io.mkcnn.bn.BnLayers.names(net));
         }
         return outerMask;
+    }
+
+    /**
+     * 1 for every parameter the outer step moves, 0 for the BN layers' moving statistics (every BN parameter but
+     * gamma and beta), read from where each parameter's view lies in the flat vector; the parameters are not touched.
+     */
+    static INDArray outerMask(ComputationGraph net, java.util.Collection<String> bnLayers) {
+        INDArray flat = net.params();
+        float[] mask = new float[Math.toIntExact(flat.length())];
+        java.util.Arrays.fill(mask, 1f);
+        for (String bn : bnLayers) {
+            for (var e : net.getLayer(bn).paramTable().entrySet()) {
+                if (!e.getKey().equals("gamma") && !e.getKey().equals("beta")) {
+                    INDArray view = e.getValue();
+                    long size = flat.data().getElementSize();
+                    long from = (view.data().address() + view.offset() * size
+                            - flat.data().address() - flat.offset() * size) / size;
+                    if (from < 0 || from + view.length() > mask.length) {
+                        throw new IllegalStateException(bn + "_" + e.getKey() + " is not a view of the parameters");
+                    }
+                    java.util.Arrays.fill(mask, (int) from, (int) (from + view.length()), 0f);
+                }
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(flat.shape()).castTo(flat.dataType());
     }
 
     /** The learning rate the workers' updater used at the round's start (from the network's own schedule). */

@@ -11,4 +11,9 @@ public final class BnTrainingMasterAccess {
     public static double innerLearningRate(ComputationGraph net) {
         return BnTrainingMaster.innerLearningRate(net);
     }
+
+    /** The outer step's mask: 1 where it moves a parameter, 0 on the BN moving statistics. */
+    public static org.nd4j.linalg.api.ndarray.INDArray outerMask(ComputationGraph net) {
+        return BnTrainingMaster.outerMask(net, io.mkcnn.bn.BnLayers.names(net));
+    }
 }
