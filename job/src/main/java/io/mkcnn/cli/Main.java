@@ -98,11 +98,11 @@ public final class Main {
             return null;
         }
         String command = arg.command().name();
-        if (command.equals("bn-study") && Commands.Study.DEFAULTS.containsKey(key)) {
-            return Commands.Study.DEFAULTS.get(key);
+        if (command.equals("bn-study") && StudyCommands.Study.DEFAULTS.containsKey(key)) {
+            return StudyCommands.Study.DEFAULTS.get(key);
         }
-        if (command.equals("scaling") && Commands.ScalingStudy.DEFAULTS.containsKey(key)) {
-            return Commands.ScalingStudy.DEFAULTS.get(key);
+        if (command.equals("scaling") && StudyCommands.ScalingStudy.DEFAULTS.containsKey(key)) {
+            return StudyCommands.ScalingStudy.DEFAULTS.get(key);
         }
         return JobConfig.defaults().get(key);
     }
