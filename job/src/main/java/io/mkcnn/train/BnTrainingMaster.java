@@ -58,7 +58,6 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient Broadcast<INDArray> driverState;
     /** Names this master's shards' executor-side state (bf16 residuals): one per master, so one per run attempt. */
     private final String token = java.util.UUID.randomUUID().toString();
-    private transient INDArray outerMask;
     private transient long splitSeed;
     private transient int skipRounds;
     private transient int splitsThisEpoch;
@@ -232,9 +231,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         outerSeconds = 0;
         if (outer != null && outer.kind() != OuterStep.AVERAGE) {
             long tOuter = System.nanoTime();
-            // the network still holds what was broadcast at the round's start; BN statistics are left to the
-            // reconciliation below (masked out), the Adam state stays averaged
-            params = outer.step(net.params(), params, outerMask(net), innerLearningRate(net));
+            params = outer.afterRound(net, params); // BN statistics are left to the reconciliation below
             if (!isFinite(params)) {
                 throw new NonFiniteRoundException(round + 1, score);
             }
@@ -341,54 +338,6 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     /** Seconds the last outer step took (0 for plain averaging). */
     public double lastOuterSeconds() {
         return outerSeconds;
-    }
-
-    /** 1 for every parameter the outer step moves, 0 for the BN moving means and variances. */
-    private INDArray outerMask(ComputationGraph net) {
-        if (outerMask == null || outerMask.length() != net.params().length()) {
-            outerMask = outerMask(net, io.mkcnn.bn.BnLayers.names(net));
-        }
-        return outerMask;
-    }
-
-    /**
-     * 1 for every parameter the outer step moves, 0 for the BN layers' moving statistics (every BN parameter but
-     * gamma and beta), read from where each parameter's view lies in the flat vector; the parameters are not touched.
-     */
-    static INDArray outerMask(ComputationGraph net, java.util.Collection<String> bnLayers) {
-        INDArray flat = net.params();
-        float[] mask = new float[Math.toIntExact(flat.length())];
-        java.util.Arrays.fill(mask, 1f);
-        for (String bn : bnLayers) {
-            for (var e : net.getLayer(bn).paramTable().entrySet()) {
-                if (!e.getKey().equals("gamma") && !e.getKey().equals("beta")) {
-                    INDArray view = e.getValue();
-                    long size = flat.data().getElementSize();
-                    long from = (view.data().address() + view.offset() * size
-                            - flat.data().address() - flat.offset() * size) / size;
-                    if (from < 0 || from + view.length() > mask.length) {
-                        throw new IllegalStateException(bn + "_" + e.getKey() + " is not a view of the parameters");
-                    }
-                    java.util.Arrays.fill(mask, (int) from, (int) (from + view.length()), 0f);
-                }
-            }
-        }
-        return org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(flat.shape()).castTo(flat.dataType());
-    }
-
-    /** The learning rate the workers' updater used at the round's start (from the network's own schedule). */
-    static double innerLearningRate(ComputationGraph net) {
-        int iteration = net.getConfiguration().getIterationCount();
-        int epoch = net.getConfiguration().getEpochCount();
-        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-            for (String param : l.paramTable().keySet()) {
-                org.nd4j.linalg.learning.config.IUpdater u = l.conf().getLayer().getUpdaterByParam(param);
-                if (u != null && u.hasLearningRate()) {
-                    return u.getLearningRate(iteration, epoch);
-                }
-            }
-        }
-        throw new IllegalStateException("no layer of the network has a learning rate");
     }
 
     private void destroyBroadcast() {

@@ -1,5 +1,6 @@
 package io.mkcnn.train;
 
+import io.mkcnn.bn.BnLayers;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.config.OuterStep;
 import io.mkcnn.store.CheckpointPart;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,6 +38,8 @@ public final class OuterOptimizer implements CheckpointPart {
     private final double alpha;
     private final double momentum;
     private INDArray buffer;
+    /** 1 where the step moves a parameter, 0 on the BN moving statistics (made for the network's shape). */
+    private INDArray mask;
 
     /** A new outer optimizer of a run's configuration (its momentum buffer empty). */
     public static OuterOptimizer of(JobConfig cfg) {
@@ -145,5 +149,57 @@ public final class OuterOptimizer implements CheckpointPart {
     public String describe() {
         return kind.name().toLowerCase(Locale.ROOT) + (kind == OuterStep.AVERAGE ? ""
                 : " (lr " + alpha + ", momentum " + momentum + ")");
+    }
+
+    /**
+     * The parameters after a round: the outer step from the parameters the network still holds (those broadcast at
+     * the round's start) towards the workers' average. The BN layers' moving statistics are masked out (the
+     * reconciliation sets them); the Adam state is not touched.
+     */
+    public INDArray afterRound(ComputationGraph net, INDArray average) {
+        if (mask == null || mask.length() != net.params().length()) {
+            mask = mask(net, BnLayers.names(net));
+        }
+        return step(net.params(), average, mask, innerLearningRate(net));
+    }
+
+    /**
+     * 1 for every parameter the outer step moves, 0 for the BN layers' moving statistics (every BN parameter but
+     * gamma and beta), read from where each parameter's view lies in the flat vector; the parameters are not touched.
+     */
+    static INDArray mask(ComputationGraph net, java.util.Collection<String> bnLayers) {
+        INDArray flat = net.params();
+        float[] mask = new float[Math.toIntExact(flat.length())];
+        java.util.Arrays.fill(mask, 1f);
+        for (String bn : bnLayers) {
+            for (var e : net.getLayer(bn).paramTable().entrySet()) {
+                if (!e.getKey().equals("gamma") && !e.getKey().equals("beta")) {
+                    INDArray view = e.getValue();
+                    long size = flat.data().getElementSize();
+                    long from = (view.data().address() + view.offset() * size
+                            - flat.data().address() - flat.offset() * size) / size;
+                    if (from < 0 || from + view.length() > mask.length) {
+                        throw new IllegalStateException(bn + "_" + e.getKey() + " is not a view of the parameters");
+                    }
+                    java.util.Arrays.fill(mask, (int) from, (int) (from + view.length()), 0f);
+                }
+            }
+        }
+        return org.nd4j.linalg.factory.Nd4j.createFromArray(mask).reshape(flat.shape()).castTo(flat.dataType());
+    }
+
+    /** The learning rate the workers' updater used at the round's start (from the network's own schedule). */
+    static double innerLearningRate(ComputationGraph net) {
+        int iteration = net.getConfiguration().getIterationCount();
+        int epoch = net.getConfiguration().getEpochCount();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            for (String param : l.paramTable().keySet()) {
+                org.nd4j.linalg.learning.config.IUpdater u = l.conf().getLayer().getUpdaterByParam(param);
+                if (u != null && u.hasLearningRate()) {
+                    return u.getLearningRate(iteration, epoch);
+                }
+            }
+        }
+        throw new IllegalStateException("no layer of the network has a learning rate");
     }
 }

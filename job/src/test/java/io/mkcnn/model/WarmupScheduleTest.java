@@ -53,6 +53,6 @@ class WarmupScheduleTest {
 
     private static double lrAt(ComputationGraph net, int iteration) {
         net.getConfiguration().setIterationCount(iteration);
-        return io.mkcnn.train.BnTrainingMasterAccess.innerLearningRate(net);
+        return io.mkcnn.train.OuterOptimizerAccess.innerLearningRate(net);
     }
 }

@@ -20,7 +20,7 @@ class OuterMaskTest {
         for (boolean factorised : new boolean[] {false, true}) {
             ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), ModelOptions.defaults());
             INDArray before = net.params().dup();
-            INDArray mask = BnTrainingMasterAccess.outerMask(net);
+            INDArray mask = OuterOptimizerAccess.outerMask(net);
             assertTrue(before.equalsWithEps(net.params(), 0), "the parameters are untouched");
             assertEquals(net.params().length(), mask.length());
             // each layer's parameters, in the flat vector's order, against the mask's values there
