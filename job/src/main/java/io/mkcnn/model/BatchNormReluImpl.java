@@ -25,7 +25,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gradient where the output was not positive.
  */
 public class BatchNormReluImpl extends BatchNormalization {
-    private static final double ONE_ON_2LOGE_10 = 1.0 / (2 * Math.log(10.0));
     /** Whether the last forward ran on the helper directly (training): its backward then does too. */
     private boolean direct;
     private INDArray unfusedOutput;

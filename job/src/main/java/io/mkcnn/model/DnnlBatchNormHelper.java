@@ -39,11 +39,6 @@ final class DnnlBatchNormHelper implements BatchNormalizationHelper {
     private INDArray meanCache;
     private INDArray varCache;
 
-    /** A helper for a batch-normalisation layer alone. */
-    DnnlBatchNormHelper() {
-        this(false);
-    }
-
     /** @param relu whether a ReLU follows the normalisation inside the helper's kernels */
     DnnlBatchNormHelper(boolean relu) {
         this.relu = relu;
