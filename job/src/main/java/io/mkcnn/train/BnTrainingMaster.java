@@ -88,6 +88,11 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         this.outer = outer;
     }
 
+    /** A test's faults, read once per run when the master is made ({@link RunFaults#NONE} in a real run). */
+    RunFaults faults() {
+        return faults != null ? faults : RunFaults.NONE;
+    }
+
     /** The driver's outer optimizer (whose momentum buffer checkpoints save). */
     public OuterOptimizer outer() {
         return outer;
@@ -192,7 +197,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
      * apart, so that only a worker with no state of its own fetches it. Under {@code local} it never travels.
      */
     private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
-        boolean poison = faults != null && faults.poisonRound(round + 1);
+        boolean poison = faults().poisonRound(round + 1);
         if (sync == UpdaterSync.EVERY) {
             return RoundPlan.every(token, configKey(net), transfer, poison);
         }

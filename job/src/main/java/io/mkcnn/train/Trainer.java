@@ -69,8 +69,6 @@ public final class Trainer {
     private volatile String jobGroup;
     private GracefulStop stop;
     private int lastCheckpointRound = -1;
-    /** A test's faults ({@link RunFaults#NONE} in a real run). */
-    private final RunFaults faults = RunFaults.installed();
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this.sc = sc;
@@ -356,7 +354,7 @@ public final class Trainer {
         if (stop.requested()) {
             throw stopped();
         }
-        faults.afterRound(state.totalRounds);
+        master.faults().afterRound(state.totalRounds);
     }
 
     private void checkpoint() {
@@ -500,7 +498,7 @@ public final class Trainer {
     }
 
     /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */
-    public static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir, OuterOptimizer outer) {
+    private static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir, OuterOptimizer outer) {
         ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchPerWorker())
                 .batchSizePerWorker(cfg.batchPerWorker())
