@@ -159,7 +159,8 @@ public final class BnStudy {
         JobConfig cfg = JobConfig.from(Map.of(), "study", set);
         LOG.info("study run {}: {} worker(s), {} shards, bn.mode={}", name, runWorkers, shards, mode);
         new Trainer(sc, cfg, false).run();
-        return ModelFiles.load(sc.hadoopConfiguration(), new org.apache.hadoop.fs.Path(out.resolve(name), Trainer.MODEL).toString());
+        return ModelFiles.load(sc.hadoopConfiguration(),
+                new org.apache.hadoop.fs.Path(out.resolve(name), Trainer.MODEL).toString());
     }
 
     private double accuracy(ComputationGraph net, JavaRDD<CifarRecord> test) {

@@ -1,9 +1,9 @@
 package io.mkcnn.bench;
 
-import io.mkcnn.config.OuterStep;
 import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.config.OuterStep;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
@@ -205,8 +205,8 @@ public final class Scaling {
      */
     private void recomputed(JavaSparkContext sc, OutputDir out, Map<String, Object> row, JavaRDD<CifarRecord> train,
                             long trainCount, JavaRDD<CifarRecord> test) {
-        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), new org.apache.hadoop.fs.Path(out.resolve((String) row.get("name")),
-                Trainer.MODEL).toString());
+        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(),
+                new org.apache.hadoop.fs.Path(out.resolve((String) row.get("name")), Trainer.MODEL).toString());
         Map<String, Double> distance = BnRecompute.apply(sc, net, train, trainCount, base.recomputeSamples(),
                 base.evalBatch(), base.seed(), base.nativeSettings());
         row.put("final_accuracy_recomputed_bn",

@@ -83,9 +83,9 @@ public record JobConfig(
         Settings s = new Settings(values, origin);
         int workers = s.intValue("train.workers", 2, 1, 10_000);
         Partitioning partitioning = s.enumValue("train.partitioning", Partitioning.IID);
-        // several workers: the averaging-period study's recommendation (docs/scaling.md, "The averaging-period sweep"), with
-        // Adam's state kept on the executors only for IID shards (on class-sorted ones it costs 8 points); one
-        // worker: nothing to average, so the plain steps
+        // several workers: the averaging-period study's recommendation (docs/scaling.md, "The averaging-period
+        // sweep"), with Adam's state kept on the executors only for IID shards (on class-sorted ones it costs 8
+        // points); one worker: nothing to average, so the plain steps
         boolean several = workers > 1;
         UpdaterSync sync = several && partitioning == Partitioning.IID ? UpdaterSync.LOCAL : UpdaterSync.EVERY;
         OuterStep outer = s.enumValue("train.outer",

@@ -1,6 +1,9 @@
 package io.mkcnn.config;
 
-/** The driver's step after each averaging round ({@code train.outer}); the step itself is {@code train.OuterOptimizer}. */
+/**
+ * The driver's step after each averaging round ({@code train.outer}); the step itself is
+ * {@code train.OuterOptimizer}.
+ */
 public enum OuterStep {
     /** DL4J's parameter averaging: the average becomes the parameters. */
     AVERAGE,

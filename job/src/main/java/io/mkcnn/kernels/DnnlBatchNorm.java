@@ -90,8 +90,9 @@ public final class DnnlBatchNorm implements AutoCloseable {
 
     /**
      * Backward of the training forward: {@code mean} and {@code variance} are the batch statistics the forward
-     * returned (with a fused ReLU, the latest training forward of this shape); {@code diffSrc}, {@code diffGamma} and {@code diffBeta} are overwritten. ({@code beta} does not
-     * enter the gradients, but oneDNN 2.5 refuses to run the primitive without it.)
+     * returned (with a fused ReLU, the latest training forward of this shape); {@code diffSrc}, {@code diffGamma}
+     * and {@code diffBeta} are overwritten. ({@code beta} does not enter the gradients, but oneDNN 2.5 refuses to
+     * run the primitive without it.)
      */
     public void backward(INDArray src, INDArray diffDst, INDArray gamma, INDArray beta, INDArray mean,
                          INDArray variance,

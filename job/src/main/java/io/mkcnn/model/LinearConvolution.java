@@ -65,7 +65,7 @@ public class LinearConvolution extends ConvolutionLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
-        return LayerImpls.wire(new LinearConvolutionImpl(conf, networkDataType), this, conf, trainingListeners, layerIndex,
-                layerParamsView, initializeParams);
+        return LayerImpls.wire(new LinearConvolutionImpl(conf, networkDataType), this, conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 }

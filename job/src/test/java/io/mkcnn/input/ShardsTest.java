@@ -18,7 +18,8 @@ class ShardsTest extends SparkTest {
         List<CifarRecord> records = Records.synthetic(200, 3); // 20 per class
         JavaRDD<CifarRecord> shards = Shards.byLabel(sc.parallelize(records, 3), 4);
         assertEquals(4, shards.getNumPartitions());
-        assertEquals(List.of(Set.of(0, 1, 2), Set.of(3, 4), Set.of(5, 6, 7), Set.of(8, 9)), Records.labelsByPartition(shards));
+        assertEquals(List.of(Set.of(0, 1, 2), Set.of(3, 4), Set.of(5, 6, 7), Set.of(8, 9)),
+                Records.labelsByPartition(shards));
         assertEquals(List.of(60, 40, 60, 40), shards.glom().map(List::size).collect());
         assertEquals(200, shards.map(r -> r.source() + "#" + r.index()).distinct().count());
     }
