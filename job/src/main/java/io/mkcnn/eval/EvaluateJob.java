@@ -1,16 +1,11 @@
 package io.mkcnn.eval;
 
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.data.CifarRecord;
-import io.mkcnn.input.CifarSource;
-import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +25,10 @@ public final class EvaluateJob {
     }
 
     public Map<String, Object> run() {
-        cfg.nativeSettings().apply();
-        OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), RunDirectory.METRICS);
-        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
+        ScoringInputs in = ScoringInputs.open(sc, cfg, modelPath, RunDirectory.METRICS);
+        OutputDir out = in.out();
         long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, net, data, cfg.evalBatch(), cfg.nativeSettings());
+        Evaluation eval = Evaluator.evaluate(sc, in.net(), in.data(), cfg.evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("model", modelPath);

@@ -1,18 +1,13 @@
 package io.mkcnn.eval;
 
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.data.CifarRecord;
-import io.mkcnn.input.CifarSource;
-import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.OutputException;
 import java.io.IOException;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,13 +27,12 @@ public final class PredictJob {
     }
 
     public Path run() {
-        cfg.nativeSettings().apply();
-        OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), OUTPUT);
-        ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
+        ScoringInputs in = ScoringInputs.open(sc, cfg, modelPath, OUTPUT);
+        OutputDir out = in.out();
         Path target = out.resolve(OUTPUT);
         Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());
-        Predictor.predict(sc, net, data, cfg.evalBatch(), cfg.nativeSettings()).write().parquet(tmp.toString());
+        Predictor.predict(sc, in.net(), in.data(), cfg.evalBatch(), cfg.nativeSettings()).write()
+                .parquet(tmp.toString());
         try {
             FileSystem fs = out.fileSystem();
             if (!fs.rename(tmp, target)) {
