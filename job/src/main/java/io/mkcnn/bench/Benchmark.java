@@ -74,7 +74,7 @@ public final class Benchmark {
 
     public Map<String, Object> run() {
         base.nativeSettings().apply();
-        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        OutputDir out = OutputDir.open(base.ops().out(), sc.hadoopConfiguration());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("spark_master", sc.master());
         report.put("native", NativeRuntime.describe());
@@ -338,9 +338,9 @@ public final class Benchmark {
         set.put("train.batch", String.valueOf(batch));
         set.put("model.factorised", String.valueOf(factorised));
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
-        JavaRDD<CifarRecord> records = syntheticShards(sc, cfg.workers(), batch * cfg.averagingFrequency() * 3, 2);
+        JavaRDD<CifarRecord> records = syntheticShards(sc, cfg.train().workers(), batch * cfg.train().averagingFrequency() * 3, 2);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.out(), sc.hadoopConfiguration())
+        BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.ops().out(), sc.hadoopConfiguration())
                 .resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
         master.setRoundListener(rounds::add);
@@ -376,7 +376,7 @@ public final class Benchmark {
         split.put("driver_seconds", (double) split.get("round_seconds") - (double) split.get("spark_job_seconds")
                 - (double) split.get("bn_reconcile_seconds"));
         split.put("epoch_examples_per_second_incl_export", median(epochThroughput));
-        return result("spark " + cfg.workers() + " workers", factorised, batch, median(roundThroughput), bound, split);
+        return result("spark " + cfg.train().workers() + " workers", factorised, batch, median(roundThroughput), bound, split);
     }
 
     /**
@@ -403,19 +403,19 @@ public final class Benchmark {
         for (int i = 0; i < 4096; i++) {
             data.add(SyntheticCifar.generate(i % 10, rng, i));
         }
-        JavaRDD<CifarRecord> records = sc.parallelize(data, base.workers()).persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<CifarRecord> records = sc.parallelize(data, base.train().workers()).persist(StorageLevel.MEMORY_ONLY());
         records.count();
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(false), base.modelOptions(0));
-        Evaluator.evaluate(sc, net, records, base.evalBatch(), base.nativeSettings());
+        Evaluator.evaluate(sc, net, records, base.ops().evalBatch(), base.nativeSettings());
         double[] t = new double[reps];
         for (int r = 0; r < reps; r++) {
             long s = System.nanoTime();
-            Evaluator.evaluate(sc, net, records, base.evalBatch(), base.nativeSettings());
+            Evaluator.evaluate(sc, net, records, base.ops().evalBatch(), base.nativeSettings());
             t[r] = data.size() / ((System.nanoTime() - s) / 1e9);
         }
         records.unpersist();
         // inference is one forward pass: its bound is three times the training bound
-        return result("spark evaluation", false, base.evalBatch(), median(t), bound * TRAIN_MACS_FACTOR, null);
+        return result("spark evaluation", false, base.ops().evalBatch(), median(t), bound * TRAIN_MACS_FACTOR, null);
     }
 
     private Map<String, Object> result(String what, boolean factorised, int batch, double examplesPerSecond,

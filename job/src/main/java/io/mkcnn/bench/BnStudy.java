@@ -54,7 +54,7 @@ public final class BnStudy {
     public BnStudy(JavaSparkContext sc, JobConfig base) {
         this.sc = sc;
         this.base = base;
-        this.workers = base.workers();
+        this.workers = base.train().workers();
     }
 
     /**
@@ -93,13 +93,13 @@ public final class BnStudy {
     public Map<String, Object> run() {
         base.nativeSettings().apply();
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, workers)
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING, workers)
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, workers)
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING, workers)
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();
-        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        OutputDir out = OutputDir.open(base.ops().out(), sc.hadoopConfiguration());
 
         List<Row> rows = new ArrayList<>();
         // per run, how far its final moving statistics are from those its own weights produce
@@ -144,8 +144,8 @@ public final class BnStudy {
      * {@code iid} ({@code by_label}), else {@code by_class}.
      */
     static String skewedShards(JobConfig cfg) {
-        return cfg.partitioning() == JobConfig.Partitioning.IID ? "by_class"
-                : cfg.partitioning().name().toLowerCase(java.util.Locale.ROOT);
+        return cfg.train().partitioning() == JobConfig.Partitioning.IID ? "by_class"
+                : cfg.train().partitioning().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Trains (or resumes, or finds finished) the run {@code OUT/name} and loads its final model. */
@@ -164,7 +164,7 @@ public final class BnStudy {
     }
 
     private double accuracy(ComputationGraph net, JavaRDD<CifarRecord> test) {
-        return Evaluator.evaluate(sc, net, test, base.evalBatch(), base.nativeSettings()).accuracy();
+        return Evaluator.evaluate(sc, net, test, base.ops().evalBatch(), base.nativeSettings()).accuracy();
     }
 
     /**
@@ -174,8 +174,8 @@ public final class BnStudy {
     private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount,
                                         Map<String, Map<String, Double>> distance, String run) {
         ComputationGraph copy = net.clone();
-        distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.recomputeSamples(), base.evalBatch(),
-                base.seed(), base.nativeSettings()));
+        distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.bn().recomputeSamples(), base.ops().evalBatch(),
+                base.train().seed(), base.nativeSettings()));
         return copy;
     }
 

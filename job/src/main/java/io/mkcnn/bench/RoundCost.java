@@ -96,11 +96,11 @@ final class RoundCost {
             sc.sc().removeSparkListener(tasks);
         }
         Map<String, Object> section = new LinkedHashMap<>();
-        section.put("averaging_frequency", base.averagingFrequency());
-        section.put("batch", base.batchPerWorker());
+        section.put("averaging_frequency", base.train().averagingFrequency());
+        section.put("batch", base.train().batch());
         section.put("task_slots", slots());
         section.put("measured", points);
-        section.put("model", model(points, base.averagingFrequency()));
+        section.put("model", model(points, base.train().averagingFrequency()));
         return section;
     }
 
@@ -113,8 +113,8 @@ final class RoundCost {
         Map<String, String> set = new LinkedHashMap<>(base.effective());
         set.put("train.workers", String.valueOf(w));
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
-        int h = cfg.averagingFrequency();
-        int batch = cfg.batchPerWorker();
+        int h = cfg.train().averagingFrequency();
+        int batch = cfg.train().batch();
         int roundsPerEpoch = Math.max(3, reps);
         JavaRDD<CifarRecord> records = Benchmark.syntheticShards(sc, w, batch * h * roundsPerEpoch, 5);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
@@ -148,7 +148,7 @@ final class RoundCost {
         long updater = net.getUpdater().getStateViewArray().length();
         // what a round between synchronisations broadcasts: the optimizer state only under train.updater.sync=every
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                cfg.updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
+                cfg.train().updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
         ByteBuffer serialized = SparkEnv.get().serializer().newInstance().serialize(tuple,
                 scala.reflect.ClassTag$.MODULE$.apply(NetBroadcastTuple.class));
         long broadcastBytes = serialized.remaining();
@@ -162,8 +162,8 @@ final class RoundCost {
         int waves = (w + slots() - 1) / slots();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workers", w);
-        m.put("transfer", cfg.transfer().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("updater_sync", cfg.updaterSync().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("transfer", cfg.train().transfer().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("updater_sync", cfg.train().updaterSync().name().toLowerCase(java.util.Locale.ROOT));
         m.put("rounds_timed", n);
         m.put("waves", waves);
         m.put("parameters", params);

@@ -97,7 +97,7 @@ public final class Scaling {
 
     /** The outer optimizer compared with plain averaging. */
     private String outerName() {
-        return base.outer() == OuterStep.AVERAGE ? "nesterov" : base.outer().name().toLowerCase(Locale.ROOT);
+        return base.outer().step() == OuterStep.AVERAGE ? "nesterov" : base.outer().step().name().toLowerCase(Locale.ROOT);
     }
 
     /** The study's runs, in the table's order. */
@@ -107,8 +107,8 @@ public final class Scaling {
             List<Run> runs = new ArrayList<>();
             for (String shards : or(sweep.shards(), "iid")) {
                 for (int h : sweep.periods()) {
-                    for (String sync : or(sweep.syncs(), base.updaterSync().name().toLowerCase(Locale.ROOT))) {
-                        for (String transfer : or(sweep.transfers(), base.transfer().name().toLowerCase(Locale.ROOT))) {
+                    for (String sync : or(sweep.syncs(), base.train().updaterSync().name().toLowerCase(Locale.ROOT))) {
+                        for (String transfer : or(sweep.transfers(), base.train().transfer().name().toLowerCase(Locale.ROOT))) {
                             runs.add(new Run("w4-" + shards + "-" + outer + "-h" + h + "-" + sync + "-" + transfer, 4,
                                     shards, outer, h, sync, transfer));
                         }
@@ -133,13 +133,13 @@ public final class Scaling {
     public Map<String, Object> run(JavaSparkContext sc) {
         base.nativeSettings().apply();
         // read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.trainData(), CifarSource.Role.TRAINING, base.workers())
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING, base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.testData(), CifarSource.Role.SCORING, base.workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING, base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();
-        OutputDir out = OutputDir.open(base.out(), sc.hadoopConfiguration());
+        OutputDir out = OutputDir.open(base.ops().out(), sc.hadoopConfiguration());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Run r : runs()) {
             if (only.isEmpty() || only.contains(r.name())) {
@@ -182,7 +182,7 @@ public final class Scaling {
         if (r.transfer() != null) {
             set.put("train.transfer", r.transfer());
         }
-        if (r.outer().equals("average") || base.outer() == OuterStep.AVERAGE) {
+        if (r.outer().equals("average") || base.outer().step() == OuterStep.AVERAGE) {
             set.remove("train.outer.lr"); // plain averaging, or the outer optimizer's own defaults
             set.remove("train.outer.momentum");
         }
@@ -207,10 +207,10 @@ public final class Scaling {
                             long trainCount, JavaRDD<CifarRecord> test) {
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(),
                 new org.apache.hadoop.fs.Path(out.resolve((String) row.get("name")), Trainer.MODEL).toString());
-        Map<String, Double> distance = BnRecompute.apply(sc, net, train, trainCount, base.recomputeSamples(),
-                base.evalBatch(), base.seed(), base.nativeSettings());
+        Map<String, Double> distance = BnRecompute.apply(sc, net, train, trainCount, base.bn().recomputeSamples(),
+                base.ops().evalBatch(), base.train().seed(), base.nativeSettings());
         row.put("final_accuracy_recomputed_bn",
-                Evaluator.evaluate(sc, net, test, base.evalBatch(), base.nativeSettings()).accuracy());
+                Evaluator.evaluate(sc, net, test, base.ops().evalBatch(), base.nativeSettings()).accuracy());
         row.put("bn_statistics_vs_recomputed", distance);
         row.put("bn_statistics_vs_recomputed_mean",
                 distance.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
@@ -242,15 +242,15 @@ public final class Scaling {
             row.put("workers", r.workers());
             row.put("shards", r.shards());
             row.put("outer", OuterOptimizer.of(cfg).describe());
-            row.put("averaging_frequency", cfg.averagingFrequency());
-            row.put("updater_sync", cfg.updaterSync().name().toLowerCase(Locale.ROOT));
-            row.put("transfer", cfg.transfer().name().toLowerCase(Locale.ROOT));
+            row.put("averaging_frequency", cfg.train().averagingFrequency());
+            row.put("updater_sync", cfg.train().updaterSync().name().toLowerCase(Locale.ROOT));
+            row.put("transfer", cfg.train().transfer().name().toLowerCase(Locale.ROOT));
             row.put("accuracy_by_evaluation", accuracy);
             row.put("final_accuracy", accuracy.isEmpty() ? null : accuracy.get(accuracy.size() - 1));
             int epochs = -1;
             for (int i = 0; i < accuracy.size(); i++) {
                 if (accuracy.get(i) >= threshold) {
-                    epochs = (i + 1) * Math.max(1, cfg.evalEveryEpochs());
+                    epochs = (i + 1) * Math.max(1, cfg.train().evalEveryEpochs());
                     break;
                 }
             }

@@ -1,7 +1,5 @@
 package io.mkcnn.config;
 
-import io.mkcnn.kernels.Precision;
-import io.mkcnn.model.Head;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.NetworkSpec;
 import java.io.IOException;
@@ -18,32 +16,35 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The whole, validated configuration of a training or evaluation run. Defaults are declared here once;
- * {@link #from} reads them over a properties file and command-line overrides and reports every problem at once.
+ * The whole, validated configuration of a training or evaluation run, in sections. Each key and its default is
+ * declared once, in the section that reads it; {@link #from} reads them over a properties file and command-line
+ * overrides and reports every problem at once.
+ *
+ * @param data where the records come from
+ * @param train how the workers train and meet
+ * @param model the network and its optimizer
+ * @param bn batch normalisation and its reconciliation
+ * @param outer the driver's outer step
+ * @param ops where and how the run operates (outside the run's {@link #hash()})
+ * @param effective every key with its effective value, as {@link #describe()} writes them
  */
-public record JobConfig(
-        String trainData, String testData, String out,
-        int epochs, int workers, int batchPerWorker, int averagingFrequency,
-        TrainingApproach approach, Partitioning partitioning, String exportDir, long seed, int threads, Precision precision,
-        int evalBatch, boolean factorised, CNN2DFormat layout, Head head, double learningRate, LrSchedule lrSchedule, double l2,
-        double bnDecay, double bnEps, BnMode bnMode, int recomputeSamples,
-        int checkpointEveryRounds, int checkpointKeep, int evalEveryEpochs,
-        int lockStaleSeconds, int stopGraceSeconds,
-        OuterStep outer, double outerLr, double outerMomentum, LrScaling lrScaling, double warmupEpochs,
-        Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds,
-        Map<String, String> effective) implements Serializable {
+public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, BnConfig bn, OuterConfig outer,
+                        OpsConfig ops, Map<String, String> effective) implements Serializable {
 
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
     private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
             "train.updater.sync", "every", "train.updater.sync.rounds", "10");
 
-    /** Minibatches per worker between averagings unless configured. */
-    public static final int DEFAULT_AVERAGING_FREQUENCY = 20;
+    /** Keys the job no longer reads, accepted only with the value files of earlier runs carry. */
+    private static final List<String> RETIRED = List.of("debug.fail.after.rounds", "debug.nan.round");
 
     /** The system property that names a test's failure-injection hook (see {@code train.RunFaults}). */
     public static final String RUN_FAULTS_PROPERTY = "mkcnn.run.faults";
@@ -66,6 +67,16 @@ public record JobConfig(
         BY_LABEL
     }
 
+    public JobConfig {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(train, "train");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(bn, "bn");
+        Objects.requireNonNull(outer, "outer");
+        Objects.requireNonNull(ops, "ops");
+        effective = Map.copyOf(effective);
+    }
+
     /**
      * Builds the configuration from settings, in increasing priority: defaults, {@code file} values, {@code overrides}.
      *
@@ -81,57 +92,11 @@ public record JobConfig(
         values.putAll(overrides);
         overrides.keySet().forEach(k -> origin.put(k, "command line"));
         Settings s = new Settings(values, origin);
-        int workers = s.intValue("train.workers", 2, 1, 10_000);
-        Partitioning partitioning = s.enumValue("train.partitioning", Partitioning.IID);
-        // several workers: the averaging-period study's recommendation (docs/scaling.md, "The averaging-period
-        // sweep"), with Adam's state kept on the executors only for IID shards (on class-sorted ones it costs 8
-        // points); one worker: nothing to average, so the plain steps
-        boolean several = workers > 1;
-        UpdaterSync sync = several && partitioning == Partitioning.IID ? UpdaterSync.LOCAL : UpdaterSync.EVERY;
-        OuterStep outer = s.enumValue("train.outer",
-                several ? OuterStep.NESTEROV : OuterStep.AVERAGE);
-
-        JobConfig c = new JobConfig(
-                s.string("data.train", ""), s.string("data.test", ""), s.string("out", ""),
-                s.intValue("train.epochs", 10, 1, 100_000),
-                workers,
-                s.intValue("train.batch", 64, 1, 65_536),
-                s.intValue("train.averaging.frequency", DEFAULT_AVERAGING_FREQUENCY, 1, 1_000_000),
-                s.enumValue("train.approach", TrainingApproach.STREAM),
-                partitioning,
-                s.string("train.export.dir", ""),
-                s.longValue("train.seed", 42),
-                s.intValue("runtime.threads", 0, 0, 1024),
-                s.enumValue("model.precision", Precision.AUTO),
-                s.intValue("eval.batch", 256, 1, 65_536),
-                s.bool("model.factorised", false),
-                s.enumValue("model.layout", CNN2DFormat.NHWC),
-                s.enumValue("model.head", Head.LINEAR),
-                s.positiveDouble("model.lr", 1e-3),
-                s.enumValue("model.lr.schedule", LrSchedule.CONSTANT),
-                s.doubleValue("model.l2", 0.0, 0.0, 1.0),
-                s.doubleValue("bn.decay", 0.9, 0.0, 0.999),
-                s.positiveDouble("bn.eps", 1e-3),
-                s.enumValue("bn.mode", BnMode.POOLED),
-                s.intValue("bn.recompute.samples", 8192, 1, 100_000_000),
-                s.intValue("checkpoint.every.rounds", 10, 1, 1_000_000),
-                s.intValue("checkpoint.keep", 3, 1, 1000),
-                s.intValue("eval.every.epochs", 1, 0, 100_000),
-                s.intValue("run.lock.stale.seconds", 60, 2, 86_400),
-                s.intValue("stop.grace.seconds", 20, 0, 86_400),
-                outer,
-                // the references' settings: SlowMo alpha 1 (beta tuned in 0..0.6), DiLoCo outer lr 0.7, momentum 0.9
-                s.doubleValue("train.outer.lr", outer == OuterStep.NESTEROV ? 0.7 : 1.0, 0.0, 100.0),
-                s.doubleValue("train.outer.momentum", outer == OuterStep.NESTEROV ? 0.9
-                        : outer == OuterStep.MOMENTUM ? 0.5 : 0.0, 0.0, 0.999),
-                s.enumValue("train.lr.scaling", LrScaling.NONE),
-                s.doubleValue("train.lr.warmup.epochs", 0.0, 0.0, 10_000.0),
-                s.enumValue("train.transfer", several ? Transfer.BF16 : Transfer.FP32),
-                s.enumValue("train.updater.sync", sync),
-                s.intValue("train.updater.sync.rounds", 10, 1, 1_000_000),
-                Map.of());
+        TrainConfig train = TrainConfig.read(s);
+        JobConfig c = new JobConfig(DataConfig.read(s), train, ModelConfig.read(s), BnConfig.read(s),
+                OuterConfig.read(s, train.workers()), OpsConfig.read(s), s.effective());
         // failure injection for tests is a hook now (train.RunFaults); runs saved before name these keys with 0
-        for (String retired : List.of("debug.fail.after.rounds", "debug.nan.round")) {
+        for (String retired : RETIRED) {
             s.retired(retired, "0", "tests inject failures through the system property " + RUN_FAULTS_PROPERTY);
         }
         List<String> problems = new ArrayList<>(s.problems());
@@ -141,7 +106,7 @@ public record JobConfig(
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return c.withEffective(s.effective());
+        return c;
     }
 
     /**
@@ -180,26 +145,39 @@ public record JobConfig(
 
     /** Every configuration key with its default value. */
     public static Map<String, String> defaults() {
-        return new java.util.TreeMap<>(from(Map.of(), "defaults", Map.of()).effective());
+        return new TreeMap<>(from(Map.of(), "defaults", Map.of()).effective());
     }
 
-    private JobConfig withEffective(Map<String, String> eff) {
-        return new JobConfig(trainData, testData, out, epochs, workers, batchPerWorker, averagingFrequency,
-                approach, partitioning, exportDir, seed, threads, precision, evalBatch, factorised, layout, head, learningRate, lrSchedule,
-                l2, bnDecay, bnEps, bnMode, recomputeSamples, checkpointEveryRounds, checkpointKeep, evalEveryEpochs,
-                lockStaleSeconds, stopGraceSeconds, outer, outerLr, outerMomentum,
-                lrScaling, warmupEpochs, transfer, updaterSync, updaterSyncRounds,
-                Map.copyOf(new LinkedHashMap<>(eff)));
+    /** The keys of the operation section: read once from an empty configuration. */
+    private static final class OpsKeys {
+        static final Set<String> KEYS = opsKeys();
+
+        private static Set<String> opsKeys() {
+            Settings s = new Settings(Map.of(), Map.of());
+            OuterConfig.read(s, TrainConfig.read(s).workers());
+            DataConfig.read(s);
+            ModelConfig.read(s);
+            BnConfig.read(s);
+            int mark = s.mark();
+            OpsConfig.read(s);
+            return Set.copyOf(s.keysSince(mark));
+        }
     }
 
+    /** Effective settings as sorted "key=value" lines, for logs and for saving beside the model. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(effective).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        return b.toString();
+    }
 
     /** The native settings every JVM that trains or predicts for this run applies. */
     public NativeSettings nativeSettings() {
-        return new NativeSettings(threads, precision);
+        return ops.nativeSettings();
     }
 
     public NetworkSpec networkSpec() {
-        return NetworkSpec.cifar(factorised);
+        return NetworkSpec.cifar(model.factorised());
     }
 
     /**
@@ -207,10 +185,10 @@ public record JobConfig(
      * ({@code train.lr.scaling}).
      */
     public double peakLearningRate() {
-        return learningRate * switch (lrScaling) {
+        return model.lr() * switch (train.lrScaling()) {
             case NONE -> 1.0;
-            case LINEAR -> workers;
-            case SQRT -> Math.sqrt(workers);
+            case LINEAR -> train.workers();
+            case SQRT -> Math.sqrt(train.workers());
         };
     }
 
@@ -219,44 +197,35 @@ public record JobConfig(
      * rises from {@code model.lr} to {@link #peakLearningRate()} over {@code train.lr.warmup.epochs}.
      */
     public ModelOptions modelOptions(long totalIterations) {
-        long warmup = Math.round(warmupEpochs * totalIterations / Math.max(1, epochs));
-        return new ModelOptions(head, peakLearningRate(), lrSchedule == LrSchedule.COSINE ? totalIterations : 0, l2,
-                bnDecay, bnEps, seed, DataType.FLOAT, layout, warmup, learningRate);
-    }
-
-    /** Effective settings as sorted "key=value" lines, for logs and for saving beside the model. */
-    public String describe() {
-        StringBuilder b = new StringBuilder();
-        new java.util.TreeMap<>(effective).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
-        return b.toString();
+        long warmup = Math.round(train.warmupEpochs() * totalIterations / Math.max(1, train.epochs()));
+        return new ModelOptions(model.head(), peakLearningRate(),
+                model.lrSchedule() == LrSchedule.COSINE ? totalIterations : 0, model.l2(),
+                bn.decay(), bn.eps(), train.seed(), DataType.FLOAT, model.layout(), warmup, model.lr());
     }
 
     /** The settings of {@code effective} that define a run's result (what {@link #hash()} digests). */
     private static Map<String, String> defining(Map<String, String> effective) {
-        Map<String, String> defining = new java.util.TreeMap<>(effective);
+        Map<String, String> defining = new TreeMap<>(effective);
         // keys added after runs were started count only when set otherwise, so those runs still resume
         ADDED_LATER.forEach((k, v) -> defining.remove(k, v));
-        defining.remove("out");
-        defining.remove("train.export.dir");
-        defining.keySet().removeIf(k -> k.startsWith("debug.") || k.startsWith("checkpoint.") || k.startsWith("run.")
-                || k.startsWith("stop.")
-                || k.equals("runtime.threads") || k.equals("model.precision") || k.equals("eval.batch"));
+        defining.keySet().removeAll(OpsKeys.KEYS);
+        defining.keySet().removeAll(RETIRED);
         return defining;
     }
 
     /**
      * The run-defining keys whose values differ between a run's saved configuration ({@code config.properties}, as
-     * {@link #describe()} wrote it) and this one, as "key: saved -> now" ("(unset)" for a key one side lacks; a key added
-     * later shows the default runs had before it).
+     * {@link #describe()} wrote it) and this one, as "key: saved -> now" ("(unset)" for a key one side lacks; a key
+     * added later shows the default runs had before it).
      */
     public List<String> differencesFrom(Map<String, String> saved) {
         Map<String, String> was = defining(saved);
         Map<String, String> now = defining(effective);
-        java.util.TreeSet<String> keys = new java.util.TreeSet<>(was.keySet());
+        TreeSet<String> keys = new TreeSet<>(was.keySet());
         keys.addAll(now.keySet());
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String k : keys) {
-            if (!java.util.Objects.equals(was.get(k), now.get(k))) {
+            if (!Objects.equals(was.get(k), now.get(k))) {
                 out.add(k + ": " + valueOf(was, k) + " -> " + valueOf(now, k));
             }
         }
@@ -269,10 +238,9 @@ public record JobConfig(
     }
 
     /**
-     * A short hash of the settings that define a training run's result: output locations, checkpointing,
-     * thread counts, the convolutions' precision (auto picks per machine), evaluation batch size, the lock's and the
-     * graceful stop's timings and test-only failure injection are excluded, so a rerun that only changes those still
-     * resumes.
+     * A short hash of the settings that define a training run's result: the data, train, model, bn and outer
+     * sections. The operation section (output locations, checkpointing, threads, precision, evaluation batch, the
+     * lock's and the graceful stop's timings) is left out, so a rerun that only changes those still resumes.
      */
     public String hash() {
         try {

@@ -28,11 +28,11 @@ public final class EvaluateJob {
         ScoringInputs in = ScoringInputs.open(sc, cfg, modelPath, RunDirectory.METRICS);
         OutputDir out = in.out();
         long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, in.net(), in.data(), cfg.evalBatch(), cfg.nativeSettings());
+        Evaluation eval = Evaluator.evaluate(sc, in.net(), in.data(), cfg.ops().evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("model", modelPath);
-        metrics.put("data", cfg.testData());
+        metrics.put("data", cfg.data().test());
         metrics.put("test", Metrics.evaluation(eval));
         metrics.put("evaluation_examples_per_second", eval.getNumRowCounter() / seconds);
         metrics.put("configuration", new java.util.TreeMap<>(cfg.effective()));

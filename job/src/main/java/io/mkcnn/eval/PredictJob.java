@@ -31,7 +31,7 @@ public final class PredictJob {
         OutputDir out = in.out();
         Path target = out.resolve(OUTPUT);
         Path tmp = out.resolve("." + OUTPUT + ".tmp-" + UUID.randomUUID());
-        Predictor.predict(sc, in.net(), in.data(), cfg.evalBatch(), cfg.nativeSettings()).write()
+        Predictor.predict(sc, in.net(), in.data(), cfg.ops().evalBatch(), cfg.nativeSettings()).write()
                 .parquet(tmp.toString());
         try {
             FileSystem fs = out.fileSystem();
@@ -41,7 +41,7 @@ public final class PredictJob {
         } catch (IOException e) {
             throw new OutputException(target + ": cannot write (" + e.getMessage() + ")", e);
         }
-        LOG.info("predictions for {} written to {}", cfg.testData(), target);
+        LOG.info("predictions for {} written to {}", cfg.data().test(), target);
         return target;
     }
 }

@@ -18,9 +18,9 @@ record ScoringInputs(OutputDir out, ComputationGraph net, JavaRDD<CifarRecord> d
     /** Applies the native settings in this thread and opens the output, the model and the records. */
     static ScoringInputs open(JavaSparkContext sc, JobConfig cfg, String modelPath, String output) {
         cfg.nativeSettings().apply();
-        OutputDir out = OutputDir.open(cfg.out(), sc.hadoopConfiguration(), output);
+        OutputDir out = OutputDir.open(cfg.ops().out(), sc.hadoopConfiguration(), output);
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.testData(), CifarSource.Role.SCORING, cfg.workers());
+        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.data().test(), CifarSource.Role.SCORING, cfg.train().workers());
         return new ScoringInputs(out, net, data);
     }
 }

@@ -53,7 +53,7 @@ public final class RunDirectory implements AutoCloseable {
      *     model from something other than this job, or files that are no run at all
      */
     public static RunDirectory open(JobConfig cfg, Configuration conf, boolean fresh, String newRunId) {
-        OutputDir out = OutputDir.inspect(cfg.out(), conf);
+        OutputDir out = OutputDir.inspect(cfg.ops().out(), conf);
         boolean existed = out.isDirectory();
         String lockRun = newRunId;
         if (!fresh && out.exists(RUN_FILE)) {
@@ -64,7 +64,7 @@ public final class RunDirectory implements AutoCloseable {
             }
         }
         RunLock lock = RunLock.acquire(out.fileSystem(), out.path(), lockRun,
-                Duration.ofSeconds(cfg.lockStaleSeconds()));
+                Duration.ofSeconds(cfg.ops().lockStaleSeconds()));
         try {
             return decide(cfg, out, fresh, newRunId, lock, !existed);
         } catch (RuntimeException e) {
@@ -83,12 +83,12 @@ public final class RunDirectory implements AutoCloseable {
         boolean artifacts = entries.contains(MODEL) || entries.contains(Checkpoints.DIR);
         if (!hasRun && !entries.isEmpty()) {
             if (!artifacts) {
-                throw new InvalidConfigException(cfg.out() + ": an existing directory that holds no run of this job ("
+                throw new InvalidConfigException(cfg.ops().out() + ": an existing directory that holds no run of this job ("
                         + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
                         + (entries.size() > 5 ? ", ..." : "") + "); choose a new or empty --out (nothing was written)");
             }
             if (!fresh) {
-                throw new InvalidConfigException(cfg.out() + ": holds a model or checkpoints but no " + RUN_FILE
+                throw new InvalidConfigException(cfg.ops().out() + ": holds a model or checkpoints but no " + RUN_FILE
                         + "; choose another --out, or pass --fresh to move it aside and start over");
             }
         }
@@ -103,7 +103,7 @@ public final class RunDirectory implements AutoCloseable {
         String hash = String.valueOf(run.get("config_hash"));
         String runId = String.valueOf(run.get("run_id"));
         if (!hash.equals(cfg.hash())) {
-            throw new InvalidConfigException(cfg.out() + ": holds run " + runId + " with another configuration (hash "
+            throw new InvalidConfigException(cfg.ops().out() + ": holds run " + runId + " with another configuration (hash "
                     + hash + ", this one " + cfg.hash() + savedDifferences(out, cfg) + "; see "
                     + out.resolve("config.properties") + "); rerun with the settings saved there, choose another "
                     + "--out, or pass --fresh to start over (the old run is moved aside, not deleted)");

@@ -43,7 +43,7 @@ public final class OuterOptimizer implements CheckpointPart {
 
     /** A new outer optimizer of a run's configuration (its momentum buffer empty). */
     public static OuterOptimizer of(JobConfig cfg) {
-        return new OuterOptimizer(cfg.outer(), cfg.outerLr(), cfg.outerMomentum());
+        return new OuterOptimizer(cfg.outer().step(), cfg.outer().lr(), cfg.outer().momentum());
     }
 
     public OuterOptimizer(OuterStep kind, double alpha, double momentum) {

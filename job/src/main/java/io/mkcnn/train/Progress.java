@@ -55,9 +55,9 @@ final class Progress implements RoundListener {
         int perEpoch = Math.max(1, master.roundsThisEpoch());
         double throughput = s.examples() / Math.max(1e-9, s.roundSeconds());
         double secondsPerRound = state.trainSeconds / Math.max(1, state.totalRounds);
-        long roundsLeft = (long) (cfg.epochs() - epoch) * perEpoch + perEpoch - state.roundsInEpochDone;
+        long roundsLeft = (long) (cfg.train().epochs() - epoch) * perEpoch + perEpoch - state.roundsInEpochDone;
         LOG.info("[run {}][epoch {}/{}][round {}/{}] examples={} throughput={}/s loss={} eta={}", state.runId, epoch,
-                cfg.epochs(), state.roundsInEpochDone, perEpoch, state.examplesSeen, String.format("%.1f", throughput),
+                cfg.train().epochs(), state.roundsInEpochDone, perEpoch, state.examplesSeen, String.format("%.1f", throughput),
                 String.format("%.4f", s.score()), duration(secondsPerRound * Math.max(0, roundsLeft)));
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "round");

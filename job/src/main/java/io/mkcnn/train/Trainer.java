@@ -80,7 +80,7 @@ public final class Trainer {
     public Map<String, Object> run() {
         String newRunId = UUID.randomUUID().toString().substring(0, 4);
         jobGroup = "mkcnn-run-" + newRunId;
-        try (GracefulStop stop = GracefulStop.install(cfg.stopGraceSeconds(), () -> sc.cancelJobGroup(jobGroup))) {
+        try (GracefulStop stop = GracefulStop.install(cfg.ops().stopGraceSeconds(), () -> sc.cancelJobGroup(jobGroup))) {
             this.stop = stop;
             sc.setJobGroup(jobGroup, "run " + newRunId + ": listing the data", false);
             try {
@@ -100,9 +100,9 @@ public final class Trainer {
 
     private Map<String, Object> lockedRun(String newRunId) {
         cfg.nativeSettings().apply();
-        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.trainData(), CifarSource.Role.TRAINING,
+        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.data().train(), CifarSource.Role.TRAINING,
                 sc.hadoopConfiguration());
-        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.testData(), CifarSource.Role.SCORING,
+        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.data().test(), CifarSource.Role.SCORING,
                 sc.hadoopConfiguration());
         refuseOverlap(trainFiles, testFiles);
         LOG.info("training files ({}): {}", trainFiles.size(), trainFiles);
@@ -150,7 +150,7 @@ public final class Trainer {
         start(data, outer);
         Map<String, Object> lastEval = null;
         try {
-            for (int epoch = state.epochsDone + 1; epoch <= cfg.epochs(); epoch++) {
+            for (int epoch = state.epochsDone + 1; epoch <= cfg.train().epochs(); epoch++) {
                 Map<String, Object> eval = trainEpoch(epoch, data);
                 lastEval = eval != null ? eval : lastEval;
             }
@@ -163,27 +163,27 @@ public final class Trainer {
     }
 
     private boolean stream() {
-        return cfg.approach() == TrainingApproach.STREAM;
+        return cfg.train().approach() == TrainingApproach.STREAM;
     }
 
     /** Reads and shards the records, and parses and validates every one before anything is written. */
     private Data readData(List<org.apache.hadoop.fs.Path> trainFiles, List<org.apache.hadoop.fs.Path> testFiles) {
-        JavaRDD<CifarRecord> records = CifarSource.read(sc, trainFiles, cfg.workers());
-        JavaRDD<CifarRecord> train = switch (cfg.partitioning()) {
+        JavaRDD<CifarRecord> records = CifarSource.read(sc, trainFiles, cfg.train().workers());
+        JavaRDD<CifarRecord> train = switch (cfg.train().partitioning()) {
             case IID -> records;
-            case BY_CLASS -> Shards.byClass(records, cfg.workers());
-            case BY_LABEL -> Shards.byLabel(records, cfg.workers());
+            case BY_CLASS -> Shards.byClass(records, cfg.train().workers());
+            case BY_LABEL -> Shards.byLabel(records, cfg.train().workers());
         };
         train.persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         return new Data(train, test, train.count(), test.count());
     }
 
     /** Parameter updates over the whole run (the learning-rate schedules span them). */
     private long totalIterations(long trainCount) {
-        return (stream() ? roundsEnding(cfg.epochs(), trainCount) : roundsPerEpoch(trainCount) * cfg.epochs())
-                * cfg.averagingFrequency();
+        return (stream() ? roundsEnding(cfg.train().epochs(), trainCount) : roundsPerEpoch(trainCount) * cfg.train().epochs())
+                * cfg.train().averagingFrequency();
     }
 
     /**
@@ -193,7 +193,7 @@ public final class Trainer {
      * @return the outer optimizer, its momentum restored with the checkpoint
      */
     private OuterOptimizer restoreOrStart(RunDirectory dir, Data data) {
-        checkpoints = new Checkpoints(out, cfg.checkpointKeep());
+        checkpoints = new Checkpoints(out, cfg.ops().checkpointKeep());
         long totalIterations = totalIterations(data.trainCount());
         OuterOptimizer outer = OuterOptimizer.of(cfg);
         Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
@@ -210,7 +210,7 @@ public final class Trainer {
                     + String.join("; ", restored.skipped()) + "); starting over would lose their rounds: rerun with "
                     + "--fresh to move this run aside (nothing is deleted) and start again");
         } else {
-            state = RunState.fresh(dir.runId(), cfg.hash(), cfg.seed());
+            state = RunState.fresh(dir.runId(), cfg.hash(), cfg.train().seed());
         }
         return outer;
     }
@@ -220,12 +220,12 @@ public final class Trainer {
         long trainCount = data.trainCount();
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
         LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
-                + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.learningRate(),
-                cfg.peakLearningRate() / cfg.learningRate(), cfg.workers(), cfg.lrScaling().name().toLowerCase(),
-                cfg.warmupEpochs(), outer.describe());
+                + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.model().lr(),
+                cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(), cfg.train().lrScaling().name().toLowerCase(),
+                cfg.train().warmupEpochs(), outer.describe());
         LOG.info("[run {}] {} training records, {} test records, {} workers, {} rounds per epoch ({}); native {}",
-                state.runId, trainCount, data.testCount(), cfg.workers(), stream()
-                        ? String.format("%.2f", roundsEnding(cfg.epochs(), trainCount) / (double) cfg.epochs())
+                state.runId, trainCount, data.testCount(), cfg.train().workers(), stream()
+                        ? String.format("%.2f", roundsEnding(cfg.train().epochs(), trainCount) / (double) cfg.train().epochs())
                         : roundsPerEpoch(trainCount), stream() ? "rounds run on across epoch ends"
                         : "whole rounds in each epoch", NativeRuntime.describe());
         if (net == null) {
@@ -237,7 +237,7 @@ public final class Trainer {
             // attempt that was killed left there, and nothing of another run's
             master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
                     + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
-                    cfg.exportDir().isBlank());
+                    cfg.ops().exportDir().isBlank());
         }
         spark = new SparkComputationGraph(sc, net, master);
         progress = new Progress(cfg, state, master, this::afterRound);
@@ -250,7 +250,7 @@ public final class Trainer {
      * @return the epoch's evaluation, or null when none was due
      */
     private Map<String, Object> trainEpoch(int epoch, Data data) {
-        String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.epochs();
+        String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.train().epochs();
         master.setJobLabel(label);
         progress.startEpoch(epoch);
         try {
@@ -259,12 +259,12 @@ public final class Trainer {
                 int first = roundsEnding(epoch - 1, data.trainCount());
                 int end = roundsEnding(epoch, data.trainCount());
                 master.startRounds(end - first, state.totalRounds - first, state.totalRounds);
-                master.trainRounds(spark, data.train(), cfg.seed(), Math.max(0, end - state.totalRounds));
+                master.trainRounds(spark, data.train(), cfg.train().seed(), Math.max(0, end - state.totalRounds));
                 net.incrementEpochCount();
             } else {
-                master.startEpoch(cfg.seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
+                master.startEpoch(cfg.train().seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
                 sc.setJobDescription(label + ": exporting minibatches");
-                spark.fitMultiDataSet(Batches.training(data.train(), cfg.batchPerWorker(), cfg.seed(), epoch));
+                spark.fitMultiDataSet(Batches.training(data.train(), cfg.train().batch(), cfg.train().seed(), epoch));
             }
         } catch (NonFiniteRoundException e) {
             throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
@@ -272,14 +272,14 @@ public final class Trainer {
         }
         // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
         Map<String, Object> eval = null;
-        if (epoch == cfg.epochs() || cfg.evalEveryEpochs() > 0 && epoch % cfg.evalEveryEpochs() == 0) {
+        if (epoch == cfg.train().epochs() || cfg.train().evalEveryEpochs() > 0 && epoch % cfg.train().evalEveryEpochs() == 0) {
             sc.setJobDescription(label + ": evaluation");
             eval = evaluate(data.train(), data.trainCount(), data.test(), epoch);
         }
         state.epochsDone = epoch;
         state.roundsInEpochDone = 0;
         checkpoint();
-        if (stop.requested() && epoch < cfg.epochs()) {
+        if (stop.requested() && epoch < cfg.train().epochs()) {
             throw stopped();
         }
         return eval;
@@ -348,7 +348,7 @@ public final class Trainer {
                     + dir.lockLost() + "; it stopped without writing further (its last checkpoint stays)");
         }
         MetricsLog.write(out, state.metrics);
-        if (state.totalRounds % cfg.checkpointEveryRounds() == 0) {
+        if (state.totalRounds % cfg.ops().checkpointEveryRounds() == 0) {
             checkpoint();
         }
         if (stop.requested()) {
@@ -368,12 +368,12 @@ public final class Trainer {
     private Map<String, Object> evaluate(JavaRDD<CifarRecord> train, long trainCount, JavaRDD<CifarRecord> test,
                                          int epoch) {
         Map<String, Double> recomputeShift = Map.of();
-        if (cfg.bnMode() == BnMode.RECOMPUTE) {
-            recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.recomputeSamples(), cfg.evalBatch(),
-                    cfg.seed() + epoch, cfg.nativeSettings());
+        if (cfg.bn().mode() == BnMode.RECOMPUTE) {
+            recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.bn().recomputeSamples(), cfg.ops().evalBatch(),
+                    cfg.train().seed() + epoch, cfg.nativeSettings());
         }
         long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.evalBatch(), cfg.nativeSettings());
+        Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.ops().evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", "evaluation");
@@ -385,7 +385,7 @@ public final class Trainer {
         line.put("examples_per_second", eval.getNumRowCounter() / seconds);
         line.put("bn_recompute_shift", recomputeShift);
         state.metrics.add(line);
-        LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.epochs(),
+        LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.train().epochs(),
                 String.format("%.4f", eval.accuracy()), eval.getNumRowCounter(),
                 String.format("%.0f", eval.getNumRowCounter() / seconds));
         return line;
@@ -422,7 +422,7 @@ public final class Trainer {
         metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
         metrics.put("training_records", trainCount);
         metrics.put("test_records", testCount);
-        metrics.put("bn", Map.of("mode", cfg.bnMode().name().toLowerCase(), "last_round_shift",
+        metrics.put("bn", Map.of("mode", cfg.bn().mode().name().toLowerCase(), "last_round_shift",
                 progress.lastShift()));
         metrics.put("configuration", new java.util.TreeMap<>(cfg.effective()));
         metrics.put("configuration_hash", cfg.hash());
@@ -434,15 +434,15 @@ public final class Trainer {
         var both = new java.util.ArrayList<>(testFiles);
         both.retainAll(new java.util.HashSet<>(trainFiles));
         if (!both.isEmpty()) {
-            throw new InvalidDataException("test data " + cfg.testData() + " and training data " + cfg.trainData()
+            throw new InvalidDataException("test data " + cfg.data().test() + " and training data " + cfg.data().train()
                     + " share " + both + "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
         }
     }
 
     /** DL4J's split count: whole rounds of workers x averaging frequency minibatches, rounded down. */
     private long roundsPerEpoch(long records) {
-        long batches = (records + cfg.batchPerWorker() - 1) / cfg.batchPerWorker();
-        return Math.max(1, batches / ((long) cfg.workers() * cfg.averagingFrequency()));
+        long batches = (records + cfg.train().batch() - 1) / cfg.train().batch();
+        return Math.max(1, batches / ((long) cfg.train().workers() * cfg.train().averagingFrequency()));
     }
 
     /**
@@ -459,20 +459,20 @@ public final class Trainer {
         if (epoch == 0) {
             return 0;
         }
-        double perRound = (double) cfg.workers() * cfg.averagingFrequency() * cfg.batchPerWorker();
+        double perRound = (double) cfg.train().workers() * cfg.train().averagingFrequency() * cfg.train().batch();
         return (int) Math.max(1, Math.round(epoch * records / perRound));
     }
 
     /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder. */
     private org.apache.hadoop.fs.Path exportDir() {
-        if (cfg.exportDir().isBlank()) {
+        if (cfg.ops().exportDir().isBlank()) {
             return out.resolve("_export");
         }
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(cfg.exportDir());
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(cfg.ops().exportDir());
         try {
             return dir.getFileSystem(sc.hadoopConfiguration()).makeQualified(dir);
         } catch (java.io.IOException e) {
-            throw new io.mkcnn.store.OutputException(cfg.exportDir() + ": cannot open the export directory "
+            throw new io.mkcnn.store.OutputException(cfg.ops().exportDir() + ": cannot open the export directory "
                     + "(train.export.dir): " + e.getMessage(), e);
         }
     }
@@ -483,12 +483,12 @@ public final class Trainer {
      */
     public static void fitEpoch(JobConfig cfg, BnTrainingMaster master, SparkComputationGraph spark,
                                 JavaRDD<CifarRecord> records, int epoch, int rounds) {
-        if (cfg.approach() == TrainingApproach.STREAM) {
+        if (cfg.train().approach() == TrainingApproach.STREAM) {
             master.startRounds(rounds, 0, master.rounds());
-            master.trainRounds(spark, records, cfg.seed(), rounds);
+            master.trainRounds(spark, records, cfg.train().seed(), rounds);
         } else {
-            master.startEpoch(cfg.seed() + epoch, 0, master.rounds());
-            spark.fitMultiDataSet(Batches.training(records, cfg.batchPerWorker(), cfg.seed(), epoch));
+            master.startEpoch(cfg.train().seed() + epoch, 0, master.rounds());
+            spark.fitMultiDataSet(Batches.training(records, cfg.train().batch(), cfg.train().seed(), epoch));
         }
     }
 
@@ -499,21 +499,21 @@ public final class Trainer {
 
     /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */
     private static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir, OuterOptimizer outer) {
-        ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
-                cfg.batchPerWorker())
-                .batchSizePerWorker(cfg.batchPerWorker())
-                .averagingFrequency(cfg.averagingFrequency())
+        ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.train().workers(),
+                cfg.train().batch())
+                .batchSizePerWorker(cfg.train().batch())
+                .averagingFrequency(cfg.train().averagingFrequency())
                 .saveUpdater(true)
-                .rngSeed(cfg.seed())
+                .rngSeed(cfg.train().seed())
                 .workerPrefetchNumBatches(2)
                 // The records are already spread evenly over one partition per worker. DL4J's own rebalancing
                 // shuffles every split and places leftover minibatches with an unseeded Random, which makes
                 // runs irreproducible; without it each worker trains its partition's share of every split.
                 .repartionData(Repartition.Never)
-                .rddTrainingApproach(cfg.approach() == TrainingApproach.EXPORT
+                .rddTrainingApproach(cfg.train().approach() == TrainingApproach.EXPORT
                         ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
                 .exportDirectory(io.mkcnn.store.StorePaths.uri(exportDir));
-        return new BnTrainingMaster(b, cfg.bnMode(), cfg.nativeSettings(), RunFaults.installed(), outer, cfg.transfer(),
-                cfg.updaterSync(), cfg.updaterSyncRounds());
+        return new BnTrainingMaster(b, cfg.bn().mode(), cfg.nativeSettings(), RunFaults.installed(), outer, cfg.train().transfer(),
+                cfg.train().updaterSync(), cfg.train().updaterSyncRounds());
     }
 }

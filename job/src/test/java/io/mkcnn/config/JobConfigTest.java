@@ -19,9 +19,9 @@ class JobConfigTest {
     void commandLineOverridesFileOverridesDefaults() {
         JobConfig c = JobConfig.from(Map.of("train.epochs", "5", "bn.mode", "naive"), "my.properties",
                 Map.of("train.epochs", "7"));
-        assertEquals(7, c.epochs());
-        assertEquals(BnMode.NAIVE, c.bnMode());
-        assertEquals(64, c.batchPerWorker());
+        assertEquals(7, c.train().epochs());
+        assertEquals(BnMode.NAIVE, c.bn().mode());
+        assertEquals(64, c.train().batch());
     }
 
     @Test
@@ -123,5 +123,57 @@ class JobConfigTest {
                 () -> JobConfig.from(Map.of(), "none", Map.of("debug.fail.after.rounds", "7")));
         assertTrue(e.getMessage().contains("debug.fail.after.rounds") && e.getMessage().contains("no longer")
                 && e.getMessage().contains(JobConfig.RUN_FAULTS_PROPERTY), e.getMessage());
+    }
+
+    /**
+     * The hash digests every key but the operation section's: each key set to another valid value leaves the hash
+     * alone exactly when it is one of the run's locations, timings, threads, precision or evaluation batch.
+     */
+    @Test
+    void theHashCoversEverySectionButOperations() {
+        Map<String, String> other = new LinkedHashMap<>();
+        other.put("data.train", "/elsewhere");
+        other.put("data.test", "/elsewhere-test");
+        other.put("train.epochs", "3");
+        other.put("train.workers", "3");
+        other.put("train.batch", "32");
+        other.put("train.averaging.frequency", "7");
+        other.put("train.approach", "export");
+        other.put("train.partitioning", "by_class");
+        other.put("train.seed", "7");
+        other.put("train.lr.scaling", "sqrt");
+        other.put("train.lr.warmup.epochs", "1");
+        other.put("train.transfer", "fp32");
+        other.put("train.updater.sync", "periodic");
+        other.put("train.updater.sync.rounds", "3");
+        other.put("eval.every.epochs", "2");
+        other.put("model.factorised", "true");
+        other.put("model.layout", "nchw");
+        other.put("model.head", "relu");
+        other.put("model.lr", "0.01");
+        other.put("model.lr.schedule", "cosine");
+        other.put("model.l2", "0.001");
+        other.put("bn.decay", "0.5");
+        other.put("bn.eps", "0.01");
+        other.put("bn.mode", "naive");
+        other.put("bn.recompute.samples", "100");
+        other.put("train.outer", "momentum");
+        other.put("train.outer.lr", "0.5");
+        other.put("train.outer.momentum", "0.2");
+        Map<String, String> ops = Map.of("out", "/o", "train.export.dir", "/x", "runtime.threads", "1",
+                "model.precision", "fp32", "eval.batch", "16", "checkpoint.every.rounds", "2", "checkpoint.keep", "1",
+                "run.lock.stale.seconds", "5", "stop.grace.seconds", "1");
+        assertEquals(JobConfig.defaults().keySet(), new java.util.TreeSet<>(
+                java.util.stream.Stream.concat(other.keySet().stream(), ops.keySet().stream()).toList()),
+                "every key is listed here once");
+        String base = JobConfig.from(Map.of(), "d", Map.of()).hash();
+        other.forEach((k, v) -> assertNotEquals(base, JobConfig.from(Map.of(), "d", Map.of(k, v)).hash(), k));
+        ops.forEach((k, v) -> assertEquals(base, JobConfig.from(Map.of(), "d", Map.of(k, v)).hash(), k));
+        JobConfig c = JobConfig.from(Map.of(), "d", other);
+        assertEquals("/elsewhere", c.data().train());
+        assertEquals(32, c.train().batch());
+        assertEquals(OuterStep.MOMENTUM, c.outer().step());
+        assertEquals(0.01, c.bn().eps());
+        assertEquals(16, JobConfig.from(Map.of(), "d", ops).ops().evalBatch());
     }
 }

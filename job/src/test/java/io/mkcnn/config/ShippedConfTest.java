@@ -15,7 +15,7 @@ class ShippedConfTest {
         List<String> problems = new ArrayList<>();
         JobConfig c = JobConfig.load("../conf/cifar10-60min.properties", Map.of(), Map.of(), problems);
         assertTrue(problems.isEmpty(), problems.toString());
-        assertEquals(2, c.workers());
-        assertEquals(BnMode.RECOMPUTE, c.bnMode());
+        assertEquals(2, c.train().workers());
+        assertEquals(BnMode.RECOMPUTE, c.bn().mode());
     }
 }

@@ -50,7 +50,7 @@ class SparkTrainingTest extends SparkTest {
         BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
         master.setRoundListener(rounds::add);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
-        spark.fitMultiDataSet(Batches.training(records, cfg.batchPerWorker(), cfg.seed(), 1));
+        spark.fitMultiDataSet(Batches.training(records, cfg.train().batch(), cfg.train().seed(), 1));
         master.deleteTempFiles(sc);
         return master;
     }
@@ -63,7 +63,7 @@ class SparkTrainingTest extends SparkTest {
 
         ComputationGraph local = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         INDArray initial = local.params().dup();
-        for (MultiDataSet b : Batches.training(records, 16, cfg.seed(), 1).collect()) {
+        for (MultiDataSet b : Batches.training(records, 16, cfg.train().seed(), 1).collect()) {
             local.fit(b);
         }
 
@@ -92,7 +92,7 @@ class SparkTrainingTest extends SparkTest {
         JavaRDD<CifarRecord> records = sc.parallelize(data, 1);
 
         ComputationGraph local = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        ShardStream shard = new ShardStream(data, cfg.seed(), 0, 16);
+        ShardStream shard = new ShardStream(data, cfg.train().seed(), 0, 16);
         for (int i = 0; i < 12; i++) {
             var d = shard.minibatch(i);
             local.fit(new org.nd4j.linalg.dataset.MultiDataSet(d.getFeatures(), d.getLabels()));
@@ -103,7 +103,7 @@ class SparkTrainingTest extends SparkTest {
         List<RoundStats> rounds = new ArrayList<>();
         master.setRoundListener(rounds::add);
         master.startRounds(3, 0, 0);
-        master.trainRounds(new SparkComputationGraph(sc, distributed, master), records, cfg.seed(), 3);
+        master.trainRounds(new SparkComputationGraph(sc, distributed, master), records, cfg.train().seed(), 3);
 
         assertEquals(List.of(64L, 64L, 64L), rounds.stream().map(RoundStats::examples).toList());
         assertEquals(3, master.rounds());
