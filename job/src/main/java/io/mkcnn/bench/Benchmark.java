@@ -15,9 +15,8 @@ import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.OutputDir;
-import io.mkcnn.train.BnTrainingMaster;
+import io.mkcnn.train.RoundTrainer;
 import io.mkcnn.train.RoundStats;
-import io.mkcnn.train.Trainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -340,18 +338,17 @@ public final class Benchmark {
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
         JavaRDD<CifarRecord> records = syntheticShards(sc, cfg.train().workers(), batch * cfg.train().averagingFrequency() * 3, 2);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        BnTrainingMaster master = Trainer.master(cfg, OutputDir.open(base.ops().out(), sc.hadoopConfiguration())
-                .resolve("_export"));
+        RoundTrainer trainer = new RoundTrainer(sc, cfg, net, OutputDir.open(base.ops().out(),
+                sc.hadoopConfiguration()).resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
-        master.setRoundListener(rounds::add);
-        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        trainer.onRound(rounds::add);
         double[] epochThroughput = new double[reps];
         double[] roundThroughput = new double[reps];
         List<RoundStats> timed = new ArrayList<>();
         for (int epoch = 0; epoch <= reps; epoch++) {
             rounds.clear();
             long s = System.nanoTime();
-            Trainer.fitEpoch(cfg, master, spark, records, epoch, 3);
+            trainer.fitEpoch(records, epoch, 3);
             double seconds = (System.nanoTime() - s) / 1e9;
             if (epoch > 0) {
                 long examples = rounds.stream().mapToLong(RoundStats::examples).sum();
@@ -361,7 +358,7 @@ public final class Benchmark {
                 timed.addAll(rounds);
             }
         }
-        master.deleteTempFiles(sc);
+        trainer.deleteExport();
         records.unpersist();
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("round_seconds", median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray()));

@@ -4,10 +4,9 @@ import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.store.OutputDir;
-import io.mkcnn.train.BnTrainingMaster;
+import io.mkcnn.train.RoundTrainer;
 import io.mkcnn.train.RoundAggregate;
 import io.mkcnn.train.RoundStats;
-import io.mkcnn.train.Trainer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +24,6 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,10 +116,9 @@ final class RoundCost {
         int roundsPerEpoch = Math.max(3, reps);
         JavaRDD<CifarRecord> records = Benchmark.syntheticShards(sc, w, batch * h * roundsPerEpoch, 5);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        BnTrainingMaster master = Trainer.master(cfg, out.resolve("_export"));
+        RoundTrainer trainer = new RoundTrainer(sc, cfg, net, out.resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
-        master.setRoundListener(rounds::add);
-        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        trainer.onRound(rounds::add);
         List<RoundStats> timed = new ArrayList<>();
         long mergeNanos = 0;
         int mergeCount = 0;
@@ -130,17 +127,17 @@ final class RoundCost {
             tasks.roundStages.clear();
             tasks.ends.clear();
             tasks.label = "cost w" + w + " e" + epoch;
-            master.setJobLabel(tasks.label);
+            trainer.label(tasks.label);
             long mergeBefore = RoundAggregate.driverMergeNanos();
             int countBefore = RoundAggregate.driverMerges();
-            Trainer.fitEpoch(cfg, master, spark, records, epoch, roundsPerEpoch);
+            trainer.fitEpoch(records, epoch, roundsPerEpoch);
             if (epoch == 1) {
                 timed.addAll(rounds);
                 mergeNanos = RoundAggregate.driverMergeNanos() - mergeBefore;
                 mergeCount = RoundAggregate.driverMerges() - countBefore;
             }
         }
-        master.deleteTempFiles(sc);
+        trainer.deleteExport();
         records.unpersist();
         List<long[]> ends = new ArrayList<>(tasks.ends);
 

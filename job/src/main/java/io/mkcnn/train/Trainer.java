@@ -8,7 +8,6 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
-import io.mkcnn.input.Batches;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.input.Shards;
 import io.mkcnn.model.MacCounter;
@@ -28,10 +27,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +51,10 @@ public final class Trainer {
     private final boolean fresh;
     private OutputDir out;
     private RunDirectory dir;
-    private BnTrainingMaster master;
+    private RoundTrainer rounds;
     private Checkpoints checkpoints;
     private RunState state;
     private ComputationGraph net;
-    private SparkComputationGraph spark;
     /** A network of this configuration, built only to check a checkpoint's shapes. */
     private ComputationGraph expected;
     private Progress progress;
@@ -231,17 +225,16 @@ public final class Trainer {
         if (net == null) {
             net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations(trainCount)));
         }
-        master = master(cfg, exportDir(), outer);
+        rounds = new RoundTrainer(sc, cfg, net, exportDir(), outer);
         if (!stream()) {
             // one folder per run in the export directory, the same for every attempt: a rerun deletes what an
             // attempt that was killed left there, and nothing of another run's
-            master.useExportFolder(sc, "mkcnn-run-" + state.runId + "-"
+            rounds.useExportFolder("mkcnn-run-" + state.runId + "-"
                     + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
                     cfg.ops().exportDir().isBlank());
         }
-        spark = new SparkComputationGraph(sc, net, master);
-        progress = new Progress(cfg, state, master, this::afterRound);
-        master.setRoundListener(progress);
+        progress = new Progress(cfg, state, rounds.master(), this::afterRound);
+        rounds.onRound(progress);
     }
 
     /**
@@ -251,20 +244,19 @@ public final class Trainer {
      */
     private Map<String, Object> trainEpoch(int epoch, Data data) {
         String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.train().epochs();
-        master.setJobLabel(label);
+        rounds.label(label);
         progress.startEpoch(epoch);
         try {
             if (stream()) {
                 // the epoch ends at the round boundary nearest its last record
                 int first = roundsEnding(epoch - 1, data.trainCount());
                 int end = roundsEnding(epoch, data.trainCount());
-                master.startRounds(end - first, state.totalRounds - first, state.totalRounds);
-                master.trainRounds(spark, data.train(), cfg.train().seed(), Math.max(0, end - state.totalRounds));
+                rounds.trainRounds(data.train(), end - first, state.totalRounds - first, state.totalRounds,
+                        Math.max(0, end - state.totalRounds));
                 net.incrementEpochCount();
             } else {
-                master.startEpoch(cfg.train().seed() * 31 + epoch, state.roundsInEpochDone, state.totalRounds);
                 sc.setJobDescription(label + ": exporting minibatches");
-                spark.fitMultiDataSet(Batches.training(data.train(), cfg.train().batch(), cfg.train().seed(), epoch));
+                rounds.fitMinibatches(data.train(), epoch, state.roundsInEpochDone, state.totalRounds);
             }
         } catch (NonFiniteRoundException e) {
             throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
@@ -309,7 +301,7 @@ public final class Trainer {
      */
     private void deleteExport() {
         if (tasks.awaitNone(EXPORT_DRAIN_MILLIS)) {
-            master.deleteTempFiles(sc);
+            rounds.deleteExport();
         } else {
             LOG.info("[run {}] tasks of an abandoned round still run: their exported minibatches stay until the rerun",
                     state.runId);
@@ -354,12 +346,12 @@ public final class Trainer {
         if (stop.requested()) {
             throw stopped();
         }
-        master.faults().afterRound(state.totalRounds);
+        rounds.master().faults().afterRound(state.totalRounds);
     }
 
     private void checkpoint() {
-        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state, master == null ? null
-                : master.outer()));
+        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state, rounds == null ? null
+                : rounds.master().outer()));
         lastCheckpointRound = state.totalRounds;
         MetricsLog.write(out, state.metrics);
     }
@@ -455,7 +447,7 @@ public final class Trainer {
     }
 
     /** As {@link #roundsEnding(int, long)} for a configuration. */
-    public static int roundsEnding(int epoch, long records, JobConfig cfg) {
+    static int roundsEnding(int epoch, long records, JobConfig cfg) {
         if (epoch == 0) {
             return 0;
         }
@@ -475,45 +467,5 @@ public final class Trainer {
             throw new io.mkcnn.store.OutputException(cfg.ops().exportDir() + ": cannot open the export directory "
                     + "(train.export.dir): " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * One epoch of the benchmarks' fixed data (one partition per worker, a whole number of rounds): {@code rounds}
-     * rounds of {@code train.approach=stream}, or DL4J's fit of the epoch's minibatches.
-     */
-    public static void fitEpoch(JobConfig cfg, BnTrainingMaster master, SparkComputationGraph spark,
-                                JavaRDD<CifarRecord> records, int epoch, int rounds) {
-        if (cfg.train().approach() == TrainingApproach.STREAM) {
-            master.startRounds(rounds, 0, master.rounds());
-            master.trainRounds(spark, records, cfg.train().seed(), rounds);
-        } else {
-            master.startEpoch(cfg.train().seed() + epoch, 0, master.rounds());
-            spark.fitMultiDataSet(Batches.training(records, cfg.train().batch(), cfg.train().seed(), epoch));
-        }
-    }
-
-    /** The training master for a configuration, exporting minibatches under {@code exportDir}. */
-    public static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir) {
-        return master(cfg, exportDir, OuterOptimizer.of(cfg));
-    }
-
-    /** As above, with the driver's outer optimizer (restored from a checkpoint when resuming). */
-    private static BnTrainingMaster master(JobConfig cfg, org.apache.hadoop.fs.Path exportDir, OuterOptimizer outer) {
-        ParameterAveragingTrainingMaster.Builder b = new ParameterAveragingTrainingMaster.Builder(cfg.train().workers(),
-                cfg.train().batch())
-                .batchSizePerWorker(cfg.train().batch())
-                .averagingFrequency(cfg.train().averagingFrequency())
-                .saveUpdater(true)
-                .rngSeed(cfg.train().seed())
-                .workerPrefetchNumBatches(2)
-                // The records are already spread evenly over one partition per worker. DL4J's own rebalancing
-                // shuffles every split and places leftover minibatches with an unseeded Random, which makes
-                // runs irreproducible; without it each worker trains its partition's share of every split.
-                .repartionData(Repartition.Never)
-                .rddTrainingApproach(cfg.train().approach() == TrainingApproach.EXPORT
-                        ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
-                .exportDirectory(io.mkcnn.store.StorePaths.uri(exportDir));
-        return new BnTrainingMaster(b, cfg.bn().mode(), cfg.nativeSettings(), RunFaults.installed(), outer, cfg.train().transfer(),
-                cfg.train().updaterSync(), cfg.train().updaterSyncRounds());
     }
 }

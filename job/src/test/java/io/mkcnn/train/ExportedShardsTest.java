@@ -9,6 +9,7 @@ import io.mkcnn.testutil.Records;
 import io.mkcnn.testutil.SparkTest;
 import io.mkcnn.input.Batches;
 import io.mkcnn.input.Shards;
+import io.mkcnn.model.MultiKernelNet;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ class ExportedShardsTest extends SparkTest {
         JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", "4", "train.batch", "10",
                 "train.averaging.frequency", "2", "train.partitioning", "by_class"));
         JavaRDD<CifarRecord> shards = Shards.byClass(sc.parallelize(Records.synthetic(400, 4), 2), 4);
-        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
+        BnTrainingMaster master = new RoundTrainer(sc, cfg, MultiKernelNet.create(cfg.networkSpec(),
+                cfg.modelOptions(0)), new org.apache.hadoop.fs.Path(dir.resolve("export").toUri())).master();
         master.startEpoch(7, 0, 0);
         JavaRDD<String> paths = master.exportIfRequiredMDS(sc, Batches.training(shards, 10, 7, 1));
         JavaRDD<String>[] splits = master.getSplitRDDs(paths, (int) paths.count(), 10);

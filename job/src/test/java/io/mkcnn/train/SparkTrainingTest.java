@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,15 +43,18 @@ class SparkTrainingTest extends SparkTest {
                 "runtime.threads", "1"));
     }
 
-    /** Trains one epoch on Spark; returns the master (for its round figures) and leaves the result in net. */
-    private BnTrainingMaster fit(JobConfig cfg, ComputationGraph net, JavaRDD<CifarRecord> records,
-                                 List<RoundStats> rounds) {
-        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
-        master.setRoundListener(rounds::add);
-        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
-        spark.fitMultiDataSet(Batches.training(records, cfg.train().batch(), cfg.train().seed(), 1));
-        master.deleteTempFiles(sc);
-        return master;
+    /**
+     * Trains one epoch on Spark ({@code streamRounds} rounds under {@code train.approach=stream}); returns the trainer
+     * (for its round figures) and leaves the result in net.
+     */
+    private RoundTrainer fit(JobConfig cfg, ComputationGraph net, JavaRDD<CifarRecord> records,
+                             List<RoundStats> rounds, int streamRounds) {
+        RoundTrainer trainer = new RoundTrainer(sc, cfg, net, new org.apache.hadoop.fs.Path(
+                dir.resolve("export").toUri()));
+        trainer.onRound(rounds::add);
+        trainer.fitEpoch(records, 1, streamRounds);
+        trainer.deleteExport();
+        return trainer;
     }
 
     @Test
@@ -69,7 +71,7 @@ class SparkTrainingTest extends SparkTest {
 
         ComputationGraph distributed = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         List<RoundStats> rounds = new ArrayList<>();
-        fit(cfg, distributed, records, rounds);
+        fit(cfg, distributed, records, rounds, 0);
 
         assertEquals(1, rounds.size());
         assertEquals(96, rounds.get(0).examples());
@@ -99,14 +101,14 @@ class SparkTrainingTest extends SparkTest {
         }
 
         ComputationGraph distributed = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        BnTrainingMaster master = Trainer.master(cfg, new org.apache.hadoop.fs.Path(dir.resolve("export").toUri()));
+        RoundTrainer trainer = new RoundTrainer(sc, cfg, distributed, new org.apache.hadoop.fs.Path(
+                dir.resolve("export").toUri()));
         List<RoundStats> rounds = new ArrayList<>();
-        master.setRoundListener(rounds::add);
-        master.startRounds(3, 0, 0);
-        master.trainRounds(new SparkComputationGraph(sc, distributed, master), records, cfg.train().seed(), 3);
+        trainer.onRound(rounds::add);
+        trainer.fitEpoch(records, 1, 3);
 
         assertEquals(List.of(64L, 64L, 64L), rounds.stream().map(RoundStats::examples).toList());
-        assertEquals(3, master.rounds());
+        assertEquals(3, trainer.rounds());
         assertTrue(local.params().equalsWithEps(distributed.params(), 1e-5),
                 "max difference " + local.params().sub(distributed.params()).amaxNumber());
         assertFalse(java.nio.file.Files.exists(dir.resolve("export")), "nothing exported");
@@ -122,12 +124,12 @@ class SparkTrainingTest extends SparkTest {
         ComputationGraph naive = MultiKernelNet.create(config(2, 3, "naive", "direct").networkSpec(),
                 config(2, 3, "naive", "direct").modelOptions(0));
         List<RoundStats> naiveRounds = new ArrayList<>();
-        fit(config(2, 3, "naive", "direct"), naive, records, naiveRounds);
+        fit(config(2, 3, "naive", "direct"), naive, records, naiveRounds, 0);
 
         JobConfig pooledCfg = config(2, 3, "pooled", "direct");
         ComputationGraph pooled = MultiKernelNet.create(pooledCfg.networkSpec(), pooledCfg.modelOptions(0));
         List<RoundStats> pooledRounds = new ArrayList<>();
-        BnTrainingMaster master = fit(pooledCfg, pooled, records, pooledRounds);
+        RoundTrainer master = fit(pooledCfg, pooled, records, pooledRounds, 0);
 
         assertEquals(200, pooledRounds.stream().mapToLong(RoundStats::examples).sum(), "no example dropped");
         assertEquals(naiveRounds.size(), pooledRounds.size());
@@ -160,7 +162,7 @@ class SparkTrainingTest extends SparkTest {
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         INDArray before = net.params().dup();
         List<RoundStats> rounds = new ArrayList<>();
-        fit(cfg, net, records, rounds);
+        fit(cfg, net, records, rounds, 0);
         assertEquals(1, rounds.size());
         assertEquals(40, rounds.get(0).examples());
         assertTrue(rounds.get(0).workers() < 4, "workers that returned: " + rounds.get(0).workers());
@@ -233,7 +235,7 @@ class SparkTrainingTest extends SparkTest {
         JobConfig cfg = JobConfig.from(Map.of(), "test", set);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         List<RoundStats> rounds = new ArrayList<>();
-        fit(cfg, net, records, rounds);
+        fit(cfg, net, records, rounds, 4);
         assertEquals(4, rounds.size(), "256 records / (2 workers x 16 x 2) rounds");
         return net;
     }
