@@ -51,13 +51,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     /** A test's faults (the driver's only: the master is not sent to executors). */
     private final transient RunFaults faults;
     private final OuterOptimizer outer;
-    private final Transfer transfer;
-    private final UpdaterSync sync;
-    private final int syncRounds;
-    /** The driver's last averaged optimizer state, broadcast apart (periodic synchronisation only). */
-    private transient Broadcast<INDArray> driverState;
-    /** Names this master's shards' executor-side state (bf16 residuals): one per master, so one per run attempt. */
-    private final String token = java.util.UUID.randomUUID().toString();
+    private final RoundPlanner planner;
     private transient long splitSeed;
     private transient int skipRounds;
     private transient int splitsThisEpoch;
@@ -65,11 +59,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     private transient Broadcast<NetBroadcastTuple> lastBroadcast;
     private transient int round;
     private transient BnMoments lastMoments = new BnMoments();
-    private transient long lastRoundEnd = System.nanoTime();
-    private transient double outerSeconds;
+    private transient RoundClock clock = new RoundClock();
     private transient int roundAtEpochStart;
-    private transient String jobLabel = "";
-    private transient String configKey;
+    private transient RoundLabels labels = new RoundLabels();
     /** The run's exported minibatches (created on first use, from the export directory). */
     private transient ExportedMinibatches export;
 
@@ -79,9 +71,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     public BnTrainingMaster(Builder builder, BnMode bnMode, NativeSettings workerSettings, RunFaults faults,
                             OuterOptimizer outer, Transfer transfer, UpdaterSync sync, int syncRounds) {
         super(builder);
-        this.transfer = transfer;
-        this.sync = sync;
-        this.syncRounds = syncRounds;
+        this.planner = new RoundPlanner(transfer, sync, syncRounds);
         this.bnMode = bnMode;
         this.workerSettings = workerSettings;
         this.faults = faults;
@@ -108,7 +98,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         this.skipRounds = skip;
         this.round = roundsDone;
         this.roundAtEpochStart = roundsDone;
-        this.lastRoundEnd = System.nanoTime();
+        clock.restart();
     }
 
     /**
@@ -129,7 +119,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     public void trainRounds(SparkComputationGraph graph, JavaRDD<CifarRecord> shards, long seed, int count) {
         for (int i = 0; i < count; i++) {
             long first = (long) round * averagingFrequency;
-            StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), token, seed, batchSizePerWorker,
+            StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), planner.token(), seed, batchSizePerWorker,
                     first, averagingFrequency);
             processResults(null, graph, shards.mapPartitionsWithIndex(task, true), i + 1, count);
         }
@@ -140,7 +130,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
      * described as that plus " round 5/39".
      */
     public void setJobLabel(String label) {
-        this.jobLabel = label;
+        labels.set(label);
     }
 
     /** Rounds of the epoch being trained, skipped ones included (known once its data is split). */
@@ -173,12 +163,9 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
-        if (!jobLabel.isEmpty()) {
-            graph.getSparkContext().setJobDescription(jobLabel + " round " + (skipRounds + round - roundAtEpochStart + 1)
-                    + "/" + splitsThisEpoch);
-        }
+        labels.describe(graph.getSparkContext(), skipRounds + round - roundAtEpochStart + 1, splitsThisEpoch);
         ComputationGraph net = graph.getNetwork();
-        RoundPlan plan = plan(graph.getSparkContext(), net);
+        RoundPlan plan = planner.plan(graph.getSparkContext(), net, round, faults().poisonRound(round + 1));
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
                 plan.keepsUpdaterState() ? null : net.getUpdater().getStateViewArray());
         lastBroadcast = graph.getSparkContext().broadcast(tuple);
@@ -189,26 +176,6 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
                 0, prefetchNumBatches, collectTrainingStats);
         return new BnAwareWorker(lastBroadcast, saveUpdater, configuration, new BnStatsRecorder(), workerSettings,
                 plan);
-    }
-
-    /**
-     * This round's plan. Under {@code periodic} the optimizer state is averaged in every K-th round (counting from
-     * the run's first), each shard starts the round after from that average, and the driver's average is broadcast
-     * apart, so that only a worker with no state of its own fetches it. Under {@code local} it never travels.
-     */
-    private RoundPlan plan(JavaSparkContext sc, ComputationGraph net) {
-        boolean poison = faults().poisonRound(round + 1);
-        if (sync == UpdaterSync.EVERY) {
-            return RoundPlan.every(token, configKey(net), transfer, poison);
-        }
-        if (sync == UpdaterSync.LOCAL) {
-            return RoundPlan.local(token, configKey(net), transfer, poison);
-        }
-        if (driverState == null) {
-            driverState = sc.broadcast(net.getUpdater().getStateViewArray().dup());
-        }
-        return new RoundPlan(token, configKey(net), transfer, true, round % syncRounds == 0, (round + 1) % syncRounds == 0,
-                driverState, poison);
     }
 
     @Override
@@ -233,22 +200,19 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         if (!isFinite(params) || (updater != null && !isFinite(updater)) || !Double.isFinite(score)) {
             throw new NonFiniteRoundException(round + 1, score);
         }
-        outerSeconds = 0;
+        clock.outerSeconds(0);
         if (outer != null && outer.kind() != OuterStep.AVERAGE) {
             long tOuter = System.nanoTime();
             params = outer.afterRound(net, params); // BN statistics are left to the reconciliation below
             if (!isFinite(params)) {
                 throw new NonFiniteRoundException(round + 1, score);
             }
-            outerSeconds = (System.nanoTime() - tOuter) / 1e9;
+            clock.outerSeconds((System.nanoTime() - tOuter) / 1e9);
         }
         net.setParams(params);
         if (updater != null) {
             net.getUpdater().setStateViewArray(updater);
-            if (driverState != null) { // the shards' next round starts from this average
-                driverState.destroy();
-                driverState = null;
-            }
+            planner.stateAveraged();
         }
         graph.setScore(score);
         lastMoments = agg.moments();
@@ -261,8 +225,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         ComputationGraphConfiguration conf = net.getConfiguration();
         conf.setIterationCount(conf.getIterationCount() + (int) Math.round(agg.meanBatches()));
         round++;
-        double roundSeconds = (t3 - lastRoundEnd) / 1e9;
-        lastRoundEnd = t3;
+        double roundSeconds = clock.lap(t3);
         listener.onRound(new RoundStats(round, agg.examples(), agg.results(), score, roundSeconds,
                 agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift, Map.copyOf(agg.precisions())));
     }
@@ -285,7 +248,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             exportMDS(trainingData);
         }
         JavaRDD<String> paths = export().byWorker(sc, numWorkers);
-        lastRoundEnd = System.nanoTime();
+        clock.restart();
         return paths;
     }
 
@@ -342,7 +305,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
 
     /** Seconds the last outer step took (0 for plain averaging). */
     public double lastOuterSeconds() {
-        return outerSeconds;
+        return clock.outerSeconds();
     }
 
     private void destroyBroadcast() {
@@ -350,14 +313,6 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             lastBroadcast.destroy();
             lastBroadcast = null;
         }
-    }
-
-    /** The key of the network's configuration, computed once per run (only the counts change between rounds). */
-    private String configKey(ComputationGraph net) {
-        if (configKey == null) {
-            configKey = WorkerNetworks.configKey(net.getConfiguration());
-        }
-        return configKey;
     }
 
     /** Whether every value is finite; for the flattened parameters, one pass in Java instead of two native ops. */

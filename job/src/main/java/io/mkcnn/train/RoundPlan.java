@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param returnUpdaterState the workers return their optimizer state to be averaged (always when it is not kept)
  * @param driverState the driver's last averaged optimizer state, fetched only by a worker that needs it (null when
  *     the state travels in the broadcast, or never leaves the shards)
- * @param poison test-only: partition 0 returns NaN parameters ({@code debug.nan.round})
+ * @param poison test-only: partition 0 returns NaN parameters ({@link RunFaults#poisonRound})
  */
 public record RoundPlan(String token, String configKey, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
                         boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
