@@ -1,5 +1,12 @@
 package io.mkcnn.cli;
 
+import static io.mkcnn.command.Args.localDir;
+import static io.mkcnn.command.Args.longValue;
+import static io.mkcnn.command.Args.positiveInt;
+import static io.mkcnn.command.Args.put;
+import static io.mkcnn.command.Args.putIfGiven;
+import static io.mkcnn.command.Args.require;
+
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarDownloader;
@@ -13,7 +20,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.mkcnn.command.ConfigOptions;
+import io.mkcnn.command.SparkCommand;
+import io.mkcnn.command.TrainingOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,90 +42,21 @@ import picocli.CommandLine.Spec;
                 + "'submit.sh COMMAND --help' lists a command's options."},
         commandListHeading = "%nCommands:%n",
         subcommands = {Commands.Train.class, Commands.Evaluate.class, Commands.Predict.class,
-            Commands.Generate.class, Commands.Download.class, Commands.Demo.class, StudyCommands.Bench.class,
-            StudyCommands.Study.class, StudyCommands.ScalingStudy.class})
+            Commands.Generate.class, Commands.Download.class, Commands.Demo.class})
 final class Commands implements Runnable {
-    /** The command names, in the order help lists them. */
-    static final List<String> NAMES = List.of("train", "evaluate", "predict", "generate", "download", "demo",
-            "bench", "bn-study", "scaling");
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
-        throw new InvalidConfigException("no command given (expected one of " + String.join(", ", NAMES) + ")");
-    }
-
-    /** Options shared by the commands that read the job's configuration. */
-    static class ConfigOptions {
-        @Option(names = "--conf", paramLabel = "FILE",
-                description = "properties file of configuration keys (see conf/job.properties); under --set")
-        String conf;
-
-        @Option(names = "--set", paramLabel = "KEY=VALUE",
-                description = "a configuration key, over --conf; repeatable (e.g. --set train.batch=128)")
-        List<String> sets = new ArrayList<>();
-
-        /** The --set pairs; a malformed one is a problem. */
-        Map<String, String> pairs(String command, List<String> problems) {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (String s : sets) {
-                int kv = s.indexOf('=');
-                if (kv <= 0) {
-                    problems.add(command + ": --set " + s + ": expected key=value");
-                } else {
-                    m.put(s.substring(0, kv).trim(), s.substring(kv + 1));
-                }
-            }
-            return m;
-        }
-    }
-
-    /** Options of the commands that train: the data, the output and the common configuration keys. */
-    abstract static class Training extends SparkCommand {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--data", paramLabel = "PATH",
-                description = "required: training records, CIFAR-10 binary files (local, hdfs:// or s3a://; globs allowed)")
-        String data;
-
-        @Option(names = "--test", paramLabel = "PATH", description = "required: test records, as --data")
-        String test;
-
-        @Option(names = "--out", paramLabel = "DIR",
-                description = "required: the run's directory (checkpoints, model.zip, metrics.json, report.html)")
-        String out;
-
-        @Option(names = "--epochs", paramLabel = "N", description = "epochs to train (default: ${DEFAULT-VALUE})")
-        String epochs;
-
-        @Option(names = "--workers", paramLabel = "N",
-                description = "Spark tasks training in parallel (default: ${DEFAULT-VALUE})")
-        String workers;
-
-        @picocli.CommandLine.Mixin
-        ConfigOptions config = new ConfigOptions();
-
-        /** The overrides these options give, adding a problem for each missing required option. */
-        Map<String, String> overrides(List<String> problems) {
-            String name = spec.name();
-            require(name, "--data", data, problems);
-            require(name, "--test", test, problems);
-            require(name, "--out", out, problems);
-            Map<String, String> overrides = new LinkedHashMap<>();
-            put(overrides, "data.train", data);
-            put(overrides, "data.test", test);
-            put(overrides, "out", out);
-            putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
-            putIfGiven(spec, overrides, "--workers", "train.workers", workers);
-            overrides.putAll(config.pairs(name, problems));
-            return overrides;
-        }
+        throw new InvalidConfigException("no command given (expected one of "
+                + String.join(", ", spec.subcommands().keySet()) + ")");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"Trains (or resumes, or recognises as finished) a run in --out.",
                 "Rerunning the same command resumes an interrupted run from its newest readable checkpoint."})
-    static final class Train extends Training {
+    static final class Train extends TrainingOptions {
         @Option(names = "--fresh",
                 description = "move an existing run in --out aside (to DIR.previous-TIMESTAMP) and start over")
         boolean fresh;
@@ -142,7 +84,7 @@ final class Commands implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", description = "required: where to write the results")
         String out;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ConfigOptions config = new ConfigOptions();
 
         JobConfig scoringConfig() {
@@ -256,7 +198,7 @@ final class Commands implements Runnable {
         @Option(names = "--fresh", description = "move an existing run in DIR/run aside and start over")
         boolean fresh;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         ConfigOptions config = new ConfigOptions();
 
         @Override
@@ -282,79 +224,6 @@ final class Commands implements Runnable {
             overrides.putAll(config.pairs("demo", problems));
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
             spark.with("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
-        }
-    }
-
-    /** A command that runs on Spark: the parser's factory gives it where its SparkContext comes from. */
-    abstract static class SparkCommand implements Runnable {
-        SparkContexts spark = SparkContexts.own();
-    }
-
-    static void require(String command, String option, String value, List<String> problems) {
-        if (value == null || value.isBlank()) {
-            problems.add(command + ": missing required option " + option);
-        }
-    }
-
-    /**
-     * The local folder an {@code --out} of generate, download or demo names (a plain path or a {@code file:} URI);
-     * any other filesystem is a problem (those commands write with local file I/O), as is a missing value.
-     */
-    static Path localDir(String command, String value, List<String> problems) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        java.net.URI uri;
-        try {
-            uri = new org.apache.hadoop.fs.Path(value).toUri();
-        } catch (IllegalArgumentException e) {
-            return Path.of(value); // not a URI at all: a local name
-        }
-        if (uri.getScheme() == null) {
-            return Path.of(value);
-        }
-        if (uri.getScheme().equals("file")) {
-            return Path.of(uri.getPath());
-        }
-        problems.add(command + ": --out " + value + ": expected a local folder (" + command + " writes with local "
-                + "file I/O); write locally, then copy it (e.g. hdfs dfs -put, aws s3 cp --recursive)");
-        return null;
-    }
-
-    static void put(Map<String, String> m, String key, String value) {
-        if (value != null) {
-            m.put(key, value);
-        }
-    }
-
-    /** Puts an option's value under its configuration key only when the user gave the option. */
-    static void putIfGiven(CommandSpec spec, Map<String, String> m, String option, String key, String value) {
-        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-            m.put(key, value);
-        }
-    }
-
-    static int positiveInt(String command, String name, String value, List<String> problems) {
-        try {
-            int v = Integer.parseInt(value.trim());
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException | NullPointerException e) {
-            // reported below
-        }
-        if (value != null) {
-            problems.add(command + ": --" + name + " " + value + ": expected a positive integer");
-        }
-        return 1;
-    }
-
-    static long longValue(String command, String name, String value, List<String> problems) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            problems.add(command + ": --" + name + " " + value + ": expected an integer");
-            return 0;
         }
     }
 }

@@ -2,6 +2,9 @@ package io.mkcnn.cli;
 
 import io.mkcnn.ExitCode;
 import io.mkcnn.JobException;
+import io.mkcnn.command.CommandSet;
+import io.mkcnn.command.SparkCommand;
+import io.mkcnn.command.SparkContexts;
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import java.io.PrintWriter;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -46,13 +50,17 @@ public final class Main {
             @Override
             public <K> K create(Class<K> type) throws Exception {
                 K command = CommandLine.defaultFactory().create(type);
-                if (command instanceof Commands.SparkCommand c) {
-                    c.spark = contexts;
+                if (command instanceof SparkCommand c) {
+                    c.contexts(contexts);
                 }
                 return command;
             }
         };
         CommandLine cl = new CommandLine(new Commands(), factory);
+        // the benchmark and the studies, where the runtime has them; nothing here names them
+        for (CommandSet set : ServiceLoader.load(CommandSet.class, Main.class.getClassLoader())) {
+            set.commands().forEach(cl::addSubcommand);
+        }
         cl.setDefaultValueProvider(Main::defaults);
         Map<String, String> codes = new LinkedHashMap<>();
         for (ExitCode c : ExitCode.values()) {
@@ -97,12 +105,9 @@ public final class Main {
         if (key == null) {
             return null;
         }
-        String command = arg.command().name();
-        if (command.equals("bn-study") && StudyCommands.Study.DEFAULTS.containsKey(key)) {
-            return StudyCommands.Study.DEFAULTS.get(key);
-        }
-        if (command.equals("scaling") && StudyCommands.ScalingStudy.DEFAULTS.containsKey(key)) {
-            return StudyCommands.ScalingStudy.DEFAULTS.get(key);
+        if (arg.command().userObject() instanceof CommandSet.ConfigDefaults own
+                && own.configDefaults().containsKey(key)) {
+            return own.configDefaults().get(key);
         }
         return JobConfig.defaults().get(key);
     }
@@ -116,7 +121,7 @@ public final class Main {
         if (top && e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {
             err.println("  unknown command '" + u.getUnmatched().get(0) + "' (expected one of "
-                    + String.join(", ", Commands.NAMES) + ")");
+                    + String.join(", ", c.getSubcommands().keySet()) + ")");
             UnmatchedArgumentException.printSuggestions(e, err);
             err.print(c.getUsageMessage());
         } else {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.ExitCode;
+import io.mkcnn.command.SparkContexts;
 import io.mkcnn.config.JobConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,7 +37,8 @@ class HelpTest {
     void topLevelHelpListsTheCommandsAndEveryExitCode() {
         Result r = run("--help");
         assertEquals(0, r.code(), r.err());
-        for (String command : Commands.NAMES) {
+        for (String command : java.util.List.of("train", "evaluate", "predict", "generate", "download", "demo",
+                "bench", "bn-study", "scaling")) {
             assertTrue(r.out().contains("  " + command + " "), command + " in:\n" + r.out());
         }
         for (ExitCode c : ExitCode.values()) {

@@ -1,4 +1,4 @@
-package io.mkcnn.cli;
+package io.mkcnn.command;
 
 import io.mkcnn.store.ObjectStores;
 import java.util.function.Consumer;
@@ -11,7 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * which is left running, or a new one for the command, stopped when it ends. Either way the object stores' retries
  * are bounded.
  */
-final class SparkContexts {
+public final class SparkContexts {
     private final JavaSparkContext supplied;
 
     private SparkContexts(JavaSparkContext supplied) {
@@ -19,17 +19,17 @@ final class SparkContexts {
     }
 
     /** Every command creates its own context (the command line). */
-    static SparkContexts own() {
+    public static SparkContexts own() {
         return new SparkContexts(null);
     }
 
     /** Every command runs on {@code sc}. */
-    static SparkContexts supplied(JavaSparkContext sc) {
+    public static SparkContexts supplied(JavaSparkContext sc) {
         return new SparkContexts(sc);
     }
 
     /** Runs {@code body} with the supplied SparkContext, or a new one named {@code appName}, stopped afterwards. */
-    void with(String appName, Consumer<JavaSparkContext> body) {
+    public void with(String appName, Consumer<JavaSparkContext> body) {
         if (supplied != null) {
             ObjectStores.boundRetries(supplied.hadoopConfiguration());
             body.accept(supplied);

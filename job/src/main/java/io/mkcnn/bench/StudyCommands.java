@@ -1,12 +1,14 @@
-package io.mkcnn.cli;
+package io.mkcnn.bench;
 
-import static io.mkcnn.cli.Commands.positiveInt;
-import static io.mkcnn.cli.Commands.put;
-import static io.mkcnn.cli.Commands.putIfGiven;
-import static io.mkcnn.cli.Commands.require;
+import static io.mkcnn.command.Args.positiveInt;
+import static io.mkcnn.command.Args.put;
+import static io.mkcnn.command.Args.putIfGiven;
+import static io.mkcnn.command.Args.require;
 
-import io.mkcnn.bench.Benchmark;
-import io.mkcnn.bench.BnStudy;
+import io.mkcnn.command.CommandSet;
+import io.mkcnn.command.ConfigOptions;
+import io.mkcnn.command.SparkCommand;
+import io.mkcnn.command.TrainingOptions;
 import io.mkcnn.config.JobConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,15 +20,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The commands that measure and study rather than train: {@code bench}, {@code bn-study} and {@code scaling}. */
-final class StudyCommands {
-    private StudyCommands() {
+/**
+ * The commands that measure and study rather than train: {@code bench}, {@code bn-study} and {@code scaling}. The
+ * command line finds them through {@link java.util.ServiceLoader} ({@code META-INF/services}).
+ */
+public final class StudyCommands implements CommandSet {
+
+    @Override
+    public List<Class<?>> commands() {
+        return List.of(Bench.class, Study.class, ScalingStudy.class);
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"Throughput benchmark on synthetic data: prints a table and writes DIR/bench.json.",
                 "Compare figures measured in one sitting; a shared machine drifts between sittings."})
-    static final class Bench extends Commands.SparkCommand {
+    public static final class Bench extends SparkCommand {
         @Spec
         CommandSpec spec;
 
@@ -52,7 +60,7 @@ final class StudyCommands {
         List<String> roundWorkers;
 
         @picocli.CommandLine.Mixin
-        Commands.ConfigOptions config = new Commands.ConfigOptions();
+        ConfigOptions config = new ConfigOptions();
 
         @Override
         public void run() {
@@ -79,7 +87,7 @@ final class StudyCommands {
     }
 
     /** The benchmark's cases, for help. */
-    static final class BenchCases implements Iterable<String> {
+    public static final class BenchCases implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
             return Benchmark.CASES.iterator();
@@ -89,11 +97,16 @@ final class StudyCommands {
     @Command(name = "bn-study", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"BN reconciliation study: 1 worker, IID and class-sorted shards x naive/pooled/recompute.",
                 "Prints a table and writes DIR/study.json; finished runs are reused."})
-    static final class Study extends Commands.Training {
+    public static final class Study extends TrainingOptions implements CommandSet.ConfigDefaults {
         /** The study's own defaults, under --conf and --set: the configuration its reference figures used. */
         static final Map<String, String> DEFAULTS = Map.of("train.workers", "4", "train.averaging.frequency", "20",
                 "model.lr", "0.0001", "train.epochs", "4", "train.outer", "average", "train.transfer", "fp32",
                 "train.updater.sync", "every");
+
+        @Override
+        public Map<String, String> configDefaults() {
+            return DEFAULTS;
+        }
 
         @Override
         public void run() {
@@ -111,7 +124,7 @@ final class StudyCommands {
                 + "train.outer=nesterov, train.lr.scaling=sqrt (one worker's run never scales), train.transfer=fp32, "
                 + "train.updater.sync=every.",
                 "Prints a table and writes DIR/scaling.json; finished runs are reused."})
-    static final class ScalingStudy extends Commands.SparkCommand {
+    public static final class ScalingStudy extends SparkCommand implements CommandSet.ConfigDefaults {
         /**
          * The study's own defaults, under --conf and --set: the BN study's setting for 12 epochs, with the README's
          * recipe for several workers (nesterov outer step, square-root learning-rate scaling), every value sent in
@@ -120,6 +133,11 @@ final class StudyCommands {
         static final Map<String, String> DEFAULTS = Map.of("train.averaging.frequency", "20", "model.lr", "0.0001",
                 "train.epochs", "12", "train.outer", "nesterov", "train.lr.scaling", "sqrt", "train.transfer", "fp32",
                 "train.updater.sync", "every");
+
+        @Override
+        public Map<String, String> configDefaults() {
+            return DEFAULTS;
+        }
 
         @Spec
         CommandSpec spec;
@@ -162,7 +180,7 @@ final class StudyCommands {
         List<String> shards = new ArrayList<>();
 
         @picocli.CommandLine.Mixin
-        Commands.ConfigOptions config = new Commands.ConfigOptions();
+        ConfigOptions config = new ConfigOptions();
 
         @Override
         public void run() {
@@ -185,17 +203,17 @@ final class StudyCommands {
             put(overrides, "out", out);
             putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
             overrides.putAll(config.pairs("scaling", problems));
-            io.mkcnn.bench.Scaling.Sweep sweep = sweepOf(averaging, syncs, transfers, shards, problems);
+            Scaling.Sweep sweep = sweepOf(averaging, syncs, transfers, shards, problems);
             JobConfig cfg = JobConfig.load(config.conf, DEFAULTS, overrides, problems);
             double chosen = p;
             List<String> only = runs.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
-            io.mkcnn.bench.Scaling study = new io.mkcnn.bench.Scaling(cfg, chosen, only, sweep);
+            Scaling study = new Scaling(cfg, chosen, only, sweep);
             spark.with("mkcnn-scaling", study::run);
         }
     }
 
     /** The sweep's lists, each value checked (problems named by option and value). */
-    private static io.mkcnn.bench.Scaling.Sweep sweepOf(List<String> averaging, List<String> syncs,
+    private static Scaling.Sweep sweepOf(List<String> averaging, List<String> syncs,
                                                         List<String> transfers, List<String> shards,
                                                         List<String> problems) {
         List<Integer> periods = new ArrayList<>();
@@ -216,7 +234,7 @@ final class StudyCommands {
         if (periods.isEmpty() && !(s.isEmpty() && t.isEmpty() && k.isEmpty())) {
             problems.add("scaling: --updater-sync, --transfer and --shards belong to the sweep: give --averaging too");
         }
-        return new io.mkcnn.bench.Scaling.Sweep(periods, s, t, k);
+        return new Scaling.Sweep(periods, s, t, k);
     }
 
     private static List<String> names(String option, List<String> given, Enum<?>[] allowed, List<String> problems) {
