@@ -1,8 +1,8 @@
 package io.mkcnn.train;
 
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.report.RoundLine;
 import io.mkcnn.store.RunState;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,26 +59,10 @@ final class Progress implements RoundListener {
         LOG.info("[run {}][epoch {}/{}][round {}/{}] examples={} throughput={}/s loss={} eta={}", state.runId, epoch,
                 cfg.train().epochs(), state.roundsInEpochDone, perEpoch, state.examplesSeen, String.format("%.1f", throughput),
                 String.format("%.4f", s.score()), duration(secondsPerRound * Math.max(0, roundsLeft)));
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("type", "round");
-        line.put("epoch", epoch);
-        line.put("round", s.round());
-        line.put("round_in_epoch", state.roundsInEpochDone);
-        line.put("examples", s.examples());
-        line.put("examples_seen", state.examplesSeen);
-        line.put("elapsed_seconds", elapsed());
-        line.put("workers", s.workers());
-        line.put("loss", s.score());
-        line.put("examples_per_second", throughput);
-        line.put("round_seconds", s.roundSeconds());
-        line.put("fit_seconds", s.fitSeconds());
-        line.put("job_seconds", s.jobSeconds());
-        line.put("reconcile_seconds", s.reconcileSeconds());
-        line.put("outer_seconds", master.lastOuterSeconds());
-        line.put("bn_shift", s.bnShift());
-        line.put("precision", s.precisions());
+        state.metrics.add(new RoundLine(epoch, s.round(), state.roundsInEpochDone, s.examples(), state.examplesSeen,
+                elapsed(), s.workers(), s.score(), throughput, s.roundSeconds(), s.fitSeconds(), s.jobSeconds(),
+                s.reconcileSeconds(), master.lastOuterSeconds(), s.bnShift(), s.precisions()).toMap());
         precisions.putAll(s.precisions());
-        state.metrics.add(line);
         afterRound.run();
     }
 

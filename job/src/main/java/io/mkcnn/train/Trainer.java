@@ -12,16 +12,18 @@ import io.mkcnn.input.CifarSource;
 import io.mkcnn.input.Shards;
 import io.mkcnn.model.MacCounter;
 import io.mkcnn.model.MultiKernelNet;
+import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.MetricsLog;
 import io.mkcnn.report.Report;
+import io.mkcnn.report.RunSummary;
 import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.Checkpoints;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
 import io.mkcnn.store.RunState;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,8 +72,12 @@ public final class Trainer {
         this.fresh = fresh;
     }
 
-    /** Runs (or resumes, or recognises as finished) the training; returns the final metrics. */
-    public Map<String, Object> run() {
+    /**
+     * Runs (or resumes) the training.
+     *
+     * @return what {@code metrics.json} says; empty when the run was already complete (nothing trained)
+     */
+    public Optional<RunSummary> run() {
         String newRunId = UUID.randomUUID().toString().substring(0, 4);
         jobGroup = "mkcnn-run-" + newRunId;
         try (GracefulStop stop = GracefulStop.install(cfg.ops().stopGraceSeconds(), () -> sc.cancelJobGroup(jobGroup))) {
@@ -92,7 +98,7 @@ public final class Trainer {
         }
     }
 
-    private Map<String, Object> lockedRun(String newRunId) {
+    private Optional<RunSummary> lockedRun(String newRunId) {
         cfg.nativeSettings().apply();
         List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.data().train(), CifarSource.Role.TRAINING,
                 sc.hadoopConfiguration());
@@ -108,14 +114,14 @@ public final class Trainer {
             if (dir.action() == RunDirectory.Action.COMPLETE) {
                 LOG.info("[run {}] already complete in {}: nothing to do (model {})", dir.runId(), out.path(),
                         out.resolve(MODEL));
-                return Map.of("run_id", dir.runId(), "complete", true);
+                return Optional.empty();
             }
             jobGroup = "mkcnn-run-" + dir.runId();
             sc.setJobGroup(jobGroup, "run " + dir.runId() + ": reading and checking the data", false);
             sc.sc().addSparkListener(failures);
             sc.sc().addSparkListener(tasks);
             try {
-                return train(dir, trainFiles, testFiles);
+                return Optional.of(train(dir, trainFiles, testFiles));
             } finally {
                 sc.sc().removeSparkListener(failures);
                 sc.sc().removeSparkListener(tasks);
@@ -136,24 +142,22 @@ public final class Trainer {
     }
 
     /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
-    private Map<String, Object> train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
+    private RunSummary train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
                                       List<org.apache.hadoop.fs.Path> testFiles) {
         Data data = readData(trainFiles, testFiles);
         dir.begin();
         OuterOptimizer outer = restoreOrStart(dir, data);
         start(data, outer);
-        Map<String, Object> lastEval = null;
         try {
             for (int epoch = state.epochsDone + 1; epoch <= cfg.train().epochs(); epoch++) {
-                Map<String, Object> eval = trainEpoch(epoch, data);
-                lastEval = eval != null ? eval : lastEval;
+                trainEpoch(epoch, data);
             }
         } finally {
             if (!stream()) {
                 deleteExport();
             }
         }
-        return finish(lastEval, data);
+        return finish(data);
     }
 
     private boolean stream() {
@@ -237,12 +241,8 @@ public final class Trainer {
         rounds.onRound(progress);
     }
 
-    /**
-     * Trains one epoch's rounds, evaluates when due, checkpoints, and stops here when a signal asked.
-     *
-     * @return the epoch's evaluation, or null when none was due
-     */
-    private Map<String, Object> trainEpoch(int epoch, Data data) {
+    /** Trains one epoch's rounds, evaluates when due, checkpoints, and stops here when a signal asked. */
+    private void trainEpoch(int epoch, Data data) {
         String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.train().epochs();
         rounds.label(label);
         progress.startEpoch(epoch);
@@ -263,10 +263,9 @@ public final class Trainer {
                     .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
         }
         // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
-        Map<String, Object> eval = null;
         if (epoch == cfg.train().epochs() || cfg.train().evalEveryEpochs() > 0 && epoch % cfg.train().evalEveryEpochs() == 0) {
             sc.setJobDescription(label + ": evaluation");
-            eval = evaluate(data.train(), data.trainCount(), data.test(), epoch);
+            evaluate(data.train(), data.trainCount(), data.test(), epoch);
         }
         state.epochsDone = epoch;
         state.roundsInEpochDone = 0;
@@ -274,25 +273,23 @@ public final class Trainer {
         if (stop.requested() && epoch < cfg.train().epochs()) {
             throw stopped();
         }
-        return eval;
     }
 
     /** Writes the model, the report and the final metrics, and releases the cached records. */
-    private Map<String, Object> finish(Map<String, Object> lastEval, Data data) {
-        if (lastEval == null) {
-            lastEval = lastEvaluation();
-        }
-        Map<String, Object> metrics = finalMetrics(lastEval, data.trainCount(), data.testCount());
+    private RunSummary finish(Data data) {
+        EvaluationLine last = EvaluationLine.last(state.metrics)
+                .orElseThrow(() -> new IllegalStateException("no evaluation recorded"));
+        RunSummary summary = summary(last, data.trainCount(), data.testCount());
         out.writeModel(MODEL, net);
         out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
-        out.writeText(METRICS, Metrics.toJson(metrics));
+        out.writeText(METRICS, Metrics.toJson(summary.toMap()));
         LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {} report {}",
-                state.runId, String.format("%.4f", ((Number) lastEval.get("accuracy")).doubleValue()),
-                data.testCount(), String.format("%.1f", state.examplesSeen / Math.max(1e-9, state.trainSeconds)),
+                state.runId, String.format("%.4f", last.accuracy()),
+                data.testCount(), String.format("%.1f", summary.training().examplesPerSecond()),
                 out.resolve(MODEL), out.resolve(METRICS), out.resolve(REPORT));
         data.train().unpersist();
         data.test().unpersist();
-        return metrics;
+        return summary;
     }
 
     /**
@@ -357,8 +354,7 @@ public final class Trainer {
     }
 
     /** Evaluates on the test data (after recomputing BN statistics in recompute mode) and logs a metrics line. */
-    private Map<String, Object> evaluate(JavaRDD<CifarRecord> train, long trainCount, JavaRDD<CifarRecord> test,
-                                         int epoch) {
+    private void evaluate(JavaRDD<CifarRecord> train, long trainCount, JavaRDD<CifarRecord> test, int epoch) {
         Map<String, Double> recomputeShift = Map.of();
         if (cfg.bn().mode() == BnMode.RECOMPUTE) {
             recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.bn().recomputeSamples(), cfg.ops().evalBatch(),
@@ -367,58 +363,21 @@ public final class Trainer {
         long start = System.nanoTime();
         Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.ops().evalBatch(), cfg.nativeSettings());
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("type", "evaluation");
-        line.put("epoch", epoch);
-        line.put("round", state.totalRounds);
-        line.put("examples_seen", state.examplesSeen);
-        line.put("elapsed_seconds", progress.elapsed());
-        line.putAll(Metrics.evaluation(eval));
-        line.put("examples_per_second", eval.getNumRowCounter() / seconds);
-        line.put("bn_recompute_shift", recomputeShift);
-        state.metrics.add(line);
+        state.metrics.add(new EvaluationLine(epoch, state.totalRounds, state.examplesSeen, progress.elapsed(),
+                Metrics.evaluation(eval), eval.getNumRowCounter() / seconds, recomputeShift).toMap());
         LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.train().epochs(),
                 String.format("%.4f", eval.accuracy()), eval.getNumRowCounter(),
                 String.format("%.0f", eval.getNumRowCounter() / seconds));
-        return line;
     }
 
-    private Map<String, Object> lastEvaluation() {
-        for (int i = state.metrics.size() - 1; i >= 0; i--) {
-            if ("evaluation".equals(state.metrics.get(i).get("type"))) {
-                return state.metrics.get(i);
-            }
-        }
-        throw new IllegalStateException("no evaluation recorded");
-    }
-
-    private Map<String, Object> finalMetrics(Map<String, Object> eval, long trainCount, long testCount) {
-        Map<String, Object> test = new LinkedHashMap<>(eval);
-        test.remove("type");
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("run_id", state.runId);
-        metrics.put("test", test);
-        Map<String, Object> training = new LinkedHashMap<>();
-        training.put("epochs", state.epochsDone);
-        training.put("rounds", state.totalRounds);
-        training.put("examples", state.examplesSeen);
-        training.put("seconds", state.trainSeconds);
-        training.put("examples_per_second", state.examplesSeen / Math.max(1e-9, state.trainSeconds));
-        training.put("final_loss", progress.lastLoss());
-        training.put("forward_macs_per_example", MacCounter.forward(cfg.networkSpec()));
-        training.put("task_failures_survived", failures.failedTasks());
-        training.put("executors_lost", failures.lostExecutors());
-        training.put("driver_precision", NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
-        training.put("worker_precision", progress.precisions());
-        metrics.put("training", training);
-        metrics.put("evaluation_examples_per_second", eval.get("examples_per_second"));
-        metrics.put("training_records", trainCount);
-        metrics.put("test_records", testCount);
-        metrics.put("bn", Map.of("mode", cfg.bn().mode().name().toLowerCase(), "last_round_shift",
-                progress.lastShift()));
-        metrics.put("configuration", new java.util.TreeMap<>(cfg.effective()));
-        metrics.put("configuration_hash", cfg.hash());
-        return metrics;
+    private RunSummary summary(EvaluationLine test, long trainCount, long testCount) {
+        RunSummary.Training training = new RunSummary.Training(state.epochsDone, state.totalRounds,
+                state.examplesSeen, state.trainSeconds, progress.lastLoss(), MacCounter.forward(cfg.networkSpec()),
+                failures.failedTasks(), failures.lostExecutors(),
+                NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT), progress.precisions());
+        return new RunSummary(state.runId, test, training, trainCount, testCount,
+                cfg.bn().mode().name().toLowerCase(java.util.Locale.ROOT), progress.lastShift(), cfg.effective(),
+                cfg.hash());
     }
 
     /** Scoring a model on records it trained on would report a meaningless accuracy. */
