@@ -1,5 +1,6 @@
 package io.mkcnn.input;
 
+import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import org.apache.spark.Partitioner;
@@ -10,6 +11,16 @@ import scala.Tuple2;
 public final class Shards {
 
     private Shards() {
+    }
+
+    /** The records dealt to {@code workers} as {@code train.partitioning} says. */
+    public static JavaRDD<CifarRecord> of(JavaRDD<CifarRecord> records, JobConfig.Partitioning partitioning,
+                                          int workers) {
+        return switch (partitioning) {
+            case IID -> records;
+            case BY_CLASS -> byClass(records, workers);
+            case BY_LABEL -> byLabel(records, workers);
+        };
     }
 
     /**

@@ -1,7 +1,11 @@
 package io.mkcnn.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -17,6 +21,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -161,5 +166,30 @@ public final class MultiKernelNet {
     private static SubsamplingLayer maxPool(CNN2DFormat format) {
         return new MaxPool(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
                 .dataFormat(format));
+    }
+
+    /**
+     * Refuses a network ({@code got}, e.g. a checkpoint's) whose parameters are not shaped as {@code expected}'s.
+     *
+     * @throws IllegalArgumentException naming the missing, unexpected or differently shaped parameters
+     */
+    public static void requireSameShapes(ComputationGraph expected, ComputationGraph got) {
+        Map<String, INDArray> want = expected.paramTable();
+        Map<String, INDArray> have = got.paramTable();
+        if (!want.keySet().equals(have.keySet())) {
+            Set<String> missing = new TreeSet<>(want.keySet());
+            missing.removeAll(have.keySet());
+            Set<String> extra = new TreeSet<>(have.keySet());
+            extra.removeAll(want.keySet());
+            throw new IllegalArgumentException("not this configuration's network: " + have.size() + " parameter arrays, "
+                    + "expected " + want.size() + "; missing " + missing.stream().limit(3).toList() + ", unexpected "
+                    + extra.stream().limit(3).toList());
+        }
+        want.forEach((k, v) -> {
+            if (!Arrays.equals(v.shape(), have.get(k).shape())) {
+                throw new IllegalArgumentException("model parameter " + k + " has shape "
+                        + Arrays.toString(have.get(k).shape()) + ", expected " + Arrays.toString(v.shape()));
+            }
+        });
     }
 }

@@ -1,8 +1,13 @@
 package io.mkcnn.train;
 
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.model.MacCounter;
+import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.RoundLine;
+import io.mkcnn.report.RunSummary;
+import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.RunState;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,5 +87,15 @@ final class Progress implements RoundListener {
 
     Map<String, Double> lastShift() {
         return lastShift;
+    }
+
+    /** The run's summary for {@code metrics.json}, its last evaluation being {@code test}. */
+    RunSummary summary(EvaluationLine test, long trainCount, long testCount, TaskFailures failures) {
+        RunSummary.Training training = new RunSummary.Training(state.epochsDone, state.totalRounds,
+                state.examplesSeen, state.trainSeconds, lastLoss, MacCounter.forward(cfg.networkSpec()),
+                failures.failedTasks(), failures.lostExecutors(),
+                NativeRuntime.precision().name().toLowerCase(Locale.ROOT), precisions);
+        return new RunSummary(state.runId, test, training, trainCount, testCount,
+                cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift, cfg.effective(), cfg.hash());
     }
 }

@@ -5,7 +5,10 @@ import io.mkcnn.config.JobConfig;
 import io.mkcnn.config.TrainingApproach;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.Batches;
+import io.mkcnn.store.OutputDir;
+import io.mkcnn.store.OutputException;
 import io.mkcnn.store.StorePaths;
+import java.io.IOException;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -63,6 +66,20 @@ public final class RoundTrainer {
                 cfg.train().transfer(), cfg.train().updaterSync(), cfg.train().updaterSyncRounds());
     }
 
+    /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder in {@code out}. */
+    static Path exportDir(JavaSparkContext sc, JobConfig cfg, OutputDir out) {
+        if (cfg.ops().exportDir().isBlank()) {
+            return out.resolve("_export");
+        }
+        Path dir = new Path(cfg.ops().exportDir());
+        try {
+            return dir.getFileSystem(sc.hadoopConfiguration()).makeQualified(dir);
+        } catch (IOException e) {
+            throw new OutputException(cfg.ops().exportDir() + ": cannot open the export directory "
+                    + "(train.export.dir): " + e.getMessage(), e);
+        }
+    }
+
     /** Called after every round, once the network holds the round's result. */
     public void onRound(RoundListener listener) {
         master.setRoundListener(listener);
@@ -114,9 +131,16 @@ public final class RoundTrainer {
         spark.fitMultiDataSet(Batches.training(shards, cfg.train().batch(), cfg.train().seed(), epoch));
     }
 
-    /** See {@link ExportedMinibatches#useFolder}. */
-    void useExportFolder(String name, boolean runOwnsDirectory) {
-        master.useExportFolder(sc, name, runOwnsDirectory);
+    /**
+     * Exports (unless {@code train.approach=stream}) into one folder per run in the export directory, the same for
+     * every attempt of run {@code runId} in {@code out}: a rerun deletes what an attempt that was killed left there,
+     * and nothing of another run's (see {@link ExportedMinibatches#useFolder}).
+     */
+    void useRunExportFolder(String runId, OutputDir out) {
+        if (!stream()) {
+            master.useExportFolder(sc, "mkcnn-run-" + runId + "-"
+                    + String.format("%08x", StorePaths.uri(out.path()).hashCode()), cfg.ops().exportDir().isBlank());
+        }
     }
 
     /** Deletes what this trainer exported, and nothing else. */

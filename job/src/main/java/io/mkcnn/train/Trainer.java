@@ -1,16 +1,12 @@
 package io.mkcnn.train;
 
-import io.mkcnn.config.BnMode;
-import io.mkcnn.bn.BnRecompute;
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.config.TrainingApproach;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
-import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.RunFiles;
 import io.mkcnn.input.Shards;
-import io.mkcnn.model.MacCounter;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.MetricsLog;
@@ -21,15 +17,12 @@ import io.mkcnn.store.Checkpoints;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
 import io.mkcnn.store.RunState;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,13 +93,7 @@ public final class Trainer {
 
     private Optional<RunSummary> lockedRun(String newRunId) {
         cfg.nativeSettings().apply();
-        List<org.apache.hadoop.fs.Path> trainFiles = CifarSource.listFiles(cfg.data().train(), CifarSource.Role.TRAINING,
-                sc.hadoopConfiguration());
-        List<org.apache.hadoop.fs.Path> testFiles = CifarSource.listFiles(cfg.data().test(), CifarSource.Role.SCORING,
-                sc.hadoopConfiguration());
-        refuseOverlap(trainFiles, testFiles);
-        LOG.info("training files ({}): {}", trainFiles.size(), trainFiles);
-        LOG.info("test files ({}): {}", testFiles.size(), testFiles);
+        RunFiles files = RunFiles.of(cfg.data(), sc.hadoopConfiguration());
         try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh, newRunId)) {
             this.dir = dir;
             stop.beforeHalt(dir::close);
@@ -121,7 +108,7 @@ public final class Trainer {
             sc.sc().addSparkListener(failures);
             sc.sc().addSparkListener(tasks);
             try {
-                return Optional.of(train(dir, trainFiles, testFiles));
+                return Optional.of(train(dir, files));
             } finally {
                 sc.sc().removeSparkListener(failures);
                 sc.sc().removeSparkListener(tasks);
@@ -138,50 +125,42 @@ public final class Trainer {
     }
 
     /** The run's records: training shards and test records, cached, with their counts. */
-    private record Data(JavaRDD<CifarRecord> train, JavaRDD<CifarRecord> test, long trainCount, long testCount) {
+    private record Data(JavaRDD<CifarRecord> train, JavaRDD<CifarRecord> test, long trainCount, long testCount,
+                        EpochRounds epochs) {
     }
 
     /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
-    private RunSummary train(RunDirectory dir, List<org.apache.hadoop.fs.Path> trainFiles,
-                                      List<org.apache.hadoop.fs.Path> testFiles) {
-        Data data = readData(trainFiles, testFiles);
+    private RunSummary train(RunDirectory dir, RunFiles files) {
+        Data data = readData(files);
         dir.begin();
         OuterOptimizer outer = restoreOrStart(dir, data);
         start(data, outer);
         try {
             for (int epoch = state.epochsDone + 1; epoch <= cfg.train().epochs(); epoch++) {
                 trainEpoch(epoch, data);
+                if (evaluationDue(epoch)) {
+                    EpochEvaluation.run(sc, cfg, net, data.train(), data.trainCount(), data.test(), epoch, state,
+                            progress::elapsed);
+                }
+                endEpoch(epoch);
             }
         } finally {
-            if (!stream()) {
+            if (!data.epochs().stream()) {
                 deleteExport();
             }
         }
         return finish(data);
     }
 
-    private boolean stream() {
-        return cfg.train().approach() == TrainingApproach.STREAM;
-    }
-
     /** Reads and shards the records, and parses and validates every one before anything is written. */
-    private Data readData(List<org.apache.hadoop.fs.Path> trainFiles, List<org.apache.hadoop.fs.Path> testFiles) {
-        JavaRDD<CifarRecord> records = CifarSource.read(sc, trainFiles, cfg.train().workers());
-        JavaRDD<CifarRecord> train = switch (cfg.train().partitioning()) {
-            case IID -> records;
-            case BY_CLASS -> Shards.byClass(records, cfg.train().workers());
-            case BY_LABEL -> Shards.byLabel(records, cfg.train().workers());
-        };
+    private Data readData(RunFiles files) {
+        JavaRDD<CifarRecord> records = CifarSource.read(sc, files.train(), cfg.train().workers());
+        JavaRDD<CifarRecord> train = Shards.of(records, cfg.train().partitioning(), cfg.train().workers());
         train.persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, testFiles, cfg.train().workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, files.test(), cfg.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        return new Data(train, test, train.count(), test.count());
-    }
-
-    /** Parameter updates over the whole run (the learning-rate schedules span them). */
-    private long totalIterations(long trainCount) {
-        return (stream() ? roundsEnding(cfg.train().epochs(), trainCount) : roundsPerEpoch(trainCount) * cfg.train().epochs())
-                * cfg.train().averagingFrequency();
+        long trainCount = train.count();
+        return new Data(train, test, trainCount, test.count(), new EpochRounds(cfg, trainCount));
     }
 
     /**
@@ -192,10 +171,10 @@ public final class Trainer {
      */
     private OuterOptimizer restoreOrStart(RunDirectory dir, Data data) {
         checkpoints = new Checkpoints(out, cfg.ops().checkpointKeep());
-        long totalIterations = totalIterations(data.trainCount());
+        long totalIterations = data.epochs().totalIterations();
         OuterOptimizer outer = OuterOptimizer.of(cfg);
-        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> sameShapes(checkpointed,
-                totalIterations), outer);
+        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> MultiKernelNet.requireSameShapes(
+                expected(totalIterations), checkpointed), outer);
         if (restored.found()) {
             state = restored.state();
             net = restored.net();
@@ -221,36 +200,27 @@ public final class Trainer {
                 + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.model().lr(),
                 cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(), cfg.train().lrScaling().name().toLowerCase(),
                 cfg.train().warmupEpochs(), outer.describe());
-        LOG.info("[run {}] {} training records, {} test records, {} workers, {} rounds per epoch ({}); native {}",
-                state.runId, trainCount, data.testCount(), cfg.train().workers(), stream()
-                        ? String.format("%.2f", roundsEnding(cfg.train().epochs(), trainCount) / (double) cfg.train().epochs())
-                        : roundsPerEpoch(trainCount), stream() ? "rounds run on across epoch ends"
-                        : "whole rounds in each epoch", NativeRuntime.describe());
+        LOG.info("[run {}] {} training records, {} test records, {} workers, {}; native {}", state.runId, trainCount,
+                data.testCount(), cfg.train().workers(), data.epochs().describe(), NativeRuntime.describe());
         if (net == null) {
-            net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations(trainCount)));
+            net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(data.epochs().totalIterations()));
         }
-        rounds = new RoundTrainer(sc, cfg, net, exportDir(), outer);
-        if (!stream()) {
-            // one folder per run in the export directory, the same for every attempt: a rerun deletes what an
-            // attempt that was killed left there, and nothing of another run's
-            rounds.useExportFolder("mkcnn-run-" + state.runId + "-"
-                    + String.format("%08x", io.mkcnn.store.StorePaths.uri(out.path()).hashCode()),
-                    cfg.ops().exportDir().isBlank());
-        }
+        rounds = new RoundTrainer(sc, cfg, net, RoundTrainer.exportDir(sc, cfg, out), outer);
+        rounds.useRunExportFolder(state.runId, out);
         progress = new Progress(cfg, state, rounds.master(), this::afterRound);
         rounds.onRound(progress);
     }
 
-    /** Trains one epoch's rounds, evaluates when due, checkpoints, and stops here when a signal asked. */
+    /** Trains one epoch's rounds. */
     private void trainEpoch(int epoch, Data data) {
         String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.train().epochs();
         rounds.label(label);
         progress.startEpoch(epoch);
         try {
-            if (stream()) {
+            if (data.epochs().stream()) {
                 // the epoch ends at the round boundary nearest its last record
-                int first = roundsEnding(epoch - 1, data.trainCount());
-                int end = roundsEnding(epoch, data.trainCount());
+                int first = data.epochs().ending(epoch - 1);
+                int end = data.epochs().ending(epoch);
                 rounds.trainRounds(data.train(), end - first, state.totalRounds - first, state.totalRounds,
                         Math.max(0, end - state.totalRounds));
                 net.incrementEpochCount();
@@ -262,11 +232,19 @@ public final class Trainer {
             throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
                     .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
         }
-        // the epoch counts as done only once its evaluation is: a stop during the evaluation resumes with it
-        if (epoch == cfg.train().epochs() || cfg.train().evalEveryEpochs() > 0 && epoch % cfg.train().evalEveryEpochs() == 0) {
-            sc.setJobDescription(label + ": evaluation");
-            evaluate(data.train(), data.trainCount(), data.test(), epoch);
-        }
+    }
+
+    /** Every {@code eval.every.epochs} epochs, and after the last. */
+    private boolean evaluationDue(int epoch) {
+        int every = cfg.train().evalEveryEpochs();
+        return epoch == cfg.train().epochs() || every > 0 && epoch % every == 0;
+    }
+
+    /**
+     * Marks the epoch done and checkpoints it, then stops here when a signal asked. The epoch counts as done only
+     * once its evaluation is: a stop during the evaluation resumes with it.
+     */
+    private void endEpoch(int epoch) {
         state.epochsDone = epoch;
         state.roundsInEpochDone = 0;
         checkpoint();
@@ -279,7 +257,7 @@ public final class Trainer {
     private RunSummary finish(Data data) {
         EvaluationLine last = EvaluationLine.last(state.metrics)
                 .orElseThrow(() -> new IllegalStateException("no evaluation recorded"));
-        RunSummary summary = summary(last, data.trainCount(), data.testCount());
+        RunSummary summary = progress.summary(last, data.trainCount(), data.testCount(), failures);
         out.writeModel(MODEL, net);
         out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
         out.writeText(METRICS, Metrics.toJson(summary.toMap()));
@@ -305,29 +283,12 @@ public final class Trainer {
         }
     }
 
-    /** Refuses a checkpointed network whose parameters are not shaped as this configuration's network. */
-    private void sameShapes(ComputationGraph checkpointed, long totalIterations) {
+    /** A network of this configuration, built once and only to check a checkpoint's shapes. */
+    private ComputationGraph expected(long totalIterations) {
         if (expected == null) {
             expected = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
         }
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> want = expected.paramTable();
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> got = checkpointed.paramTable();
-        if (!want.keySet().equals(got.keySet())) {
-            java.util.Set<String> missing = new java.util.TreeSet<>(want.keySet());
-            missing.removeAll(got.keySet());
-            java.util.Set<String> extra = new java.util.TreeSet<>(got.keySet());
-            extra.removeAll(want.keySet());
-            throw new IllegalArgumentException("not this configuration's network: " + got.size() + " parameter arrays, "
-                    + "expected " + want.size() + "; missing " + missing.stream().limit(3).toList() + ", unexpected "
-                    + extra.stream().limit(3).toList());
-        }
-        want.forEach((k, v) -> {
-            if (!java.util.Arrays.equals(v.shape(), got.get(k).shape())) {
-                throw new IllegalArgumentException("model parameter " + k + " has shape "
-                        + java.util.Arrays.toString(got.get(k).shape()) + ", expected "
-                        + java.util.Arrays.toString(v.shape()));
-            }
-        });
+        return expected;
     }
 
     /** Called after every round, with the state already advanced: metrics file, checkpoint, failure injection. */
@@ -351,80 +312,5 @@ public final class Trainer {
                 : rounds.master().outer()));
         lastCheckpointRound = state.totalRounds;
         MetricsLog.write(out, state.metrics);
-    }
-
-    /** Evaluates on the test data (after recomputing BN statistics in recompute mode) and logs a metrics line. */
-    private void evaluate(JavaRDD<CifarRecord> train, long trainCount, JavaRDD<CifarRecord> test, int epoch) {
-        Map<String, Double> recomputeShift = Map.of();
-        if (cfg.bn().mode() == BnMode.RECOMPUTE) {
-            recomputeShift = BnRecompute.apply(sc, net, train, trainCount, cfg.bn().recomputeSamples(), cfg.ops().evalBatch(),
-                    cfg.train().seed() + epoch, cfg.nativeSettings());
-        }
-        long start = System.nanoTime();
-        Evaluation eval = Evaluator.evaluate(sc, net, test, cfg.ops().evalBatch(), cfg.nativeSettings());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        state.metrics.add(new EvaluationLine(epoch, state.totalRounds, state.examplesSeen, progress.elapsed(),
-                Metrics.evaluation(eval), eval.getNumRowCounter() / seconds, recomputeShift).toMap());
-        LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.train().epochs(),
-                String.format("%.4f", eval.accuracy()), eval.getNumRowCounter(),
-                String.format("%.0f", eval.getNumRowCounter() / seconds));
-    }
-
-    private RunSummary summary(EvaluationLine test, long trainCount, long testCount) {
-        RunSummary.Training training = new RunSummary.Training(state.epochsDone, state.totalRounds,
-                state.examplesSeen, state.trainSeconds, progress.lastLoss(), MacCounter.forward(cfg.networkSpec()),
-                failures.failedTasks(), failures.lostExecutors(),
-                NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT), progress.precisions());
-        return new RunSummary(state.runId, test, training, trainCount, testCount,
-                cfg.bn().mode().name().toLowerCase(java.util.Locale.ROOT), progress.lastShift(), cfg.effective(),
-                cfg.hash());
-    }
-
-    /** Scoring a model on records it trained on would report a meaningless accuracy. */
-    private void refuseOverlap(List<org.apache.hadoop.fs.Path> trainFiles, List<org.apache.hadoop.fs.Path> testFiles) {
-        var both = new java.util.ArrayList<>(testFiles);
-        both.retainAll(new java.util.HashSet<>(trainFiles));
-        if (!both.isEmpty()) {
-            throw new InvalidDataException("test data " + cfg.data().test() + " and training data " + cfg.data().train()
-                    + " share " + both + "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
-        }
-    }
-
-    /** DL4J's split count: whole rounds of workers x averaging frequency minibatches, rounded down. */
-    private long roundsPerEpoch(long records) {
-        long batches = (records + cfg.train().batch() - 1) / cfg.train().batch();
-        return Math.max(1, batches / ((long) cfg.train().workers() * cfg.train().averagingFrequency()));
-    }
-
-    /**
-     * {@code train.approach=stream}: the rounds done when {@code epoch} epochs end, the round boundary nearest the
-     * end of the epoch's records ({@code epoch x records / (workers x H x batch)} rounded, at least one), 0 for
-     * epoch 0. When a round holds more than an epoch, consecutive epochs may end at the same boundary.
-     */
-    int roundsEnding(int epoch, long records) {
-        return roundsEnding(epoch, records, cfg);
-    }
-
-    /** As {@link #roundsEnding(int, long)} for a configuration. */
-    static int roundsEnding(int epoch, long records, JobConfig cfg) {
-        if (epoch == 0) {
-            return 0;
-        }
-        double perRound = (double) cfg.train().workers() * cfg.train().averagingFrequency() * cfg.train().batch();
-        return (int) Math.max(1, Math.round(epoch * records / perRound));
-    }
-
-    /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder. */
-    private org.apache.hadoop.fs.Path exportDir() {
-        if (cfg.ops().exportDir().isBlank()) {
-            return out.resolve("_export");
-        }
-        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(cfg.ops().exportDir());
-        try {
-            return dir.getFileSystem(sc.hadoopConfiguration()).makeQualified(dir);
-        } catch (java.io.IOException e) {
-            throw new io.mkcnn.store.OutputException(cfg.ops().exportDir() + ": cannot open the export directory "
-                    + "(train.export.dir): " + e.getMessage(), e);
-        }
     }
 }

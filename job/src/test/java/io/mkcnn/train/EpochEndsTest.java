@@ -13,7 +13,7 @@ class EpochEndsTest {
     private static List<Integer> ends(int workers, int h, int batch, long records, int epochs) {
         JobConfig cfg = JobConfig.from(Map.of(), "test", Map.of("train.workers", String.valueOf(workers),
                 "train.averaging.frequency", String.valueOf(h), "train.batch", String.valueOf(batch)));
-        return IntStream.rangeClosed(0, epochs).mapToObj(e -> Trainer.roundsEnding(e, records, cfg)).toList();
+        return IntStream.rangeClosed(0, epochs).mapToObj(e -> new EpochRounds(cfg, records).ending(e)).toList();
     }
 
     @Test
