@@ -197,17 +197,14 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         INDArray params = agg.averageParams(net.params()); // the network still holds the round's broadcast
         INDArray updater = agg.averageUpdaterState();
         double score = agg.averageScore();
-        if (!isFinite(params) || (updater != null && !isFinite(updater)) || !Double.isFinite(score)) {
-            throw new NonFiniteRoundException(round + 1, score);
-        }
-        clock.outerSeconds(0);
+        NonFiniteRoundException.check(round + 1, score, params, updater);
         if (outer != null && outer.kind() != OuterStep.AVERAGE) {
             long tOuter = System.nanoTime();
             params = outer.afterRound(net, params); // BN statistics are left to the reconciliation below
-            if (!isFinite(params)) {
-                throw new NonFiniteRoundException(round + 1, score);
-            }
+            NonFiniteRoundException.check(round + 1, score, params);
             clock.outerSeconds((System.nanoTime() - tOuter) / 1e9);
+        } else {
+            clock.outerSeconds(0);
         }
         net.setParams(params);
         if (updater != null) {
@@ -313,18 +310,5 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
             lastBroadcast.destroy();
             lastBroadcast = null;
         }
-    }
-
-    /** Whether every value is finite; for the flattened parameters, one pass in Java instead of two native ops. */
-    private static boolean isFinite(INDArray a) {
-        if (a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && a.isVector()) {
-            for (float v : a.toFloatVector()) {
-                if (!Float.isFinite(v)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return !a.isNaN().any() && !a.isInfinite().any();
     }
 }
