@@ -279,7 +279,7 @@ public final class BnStudy {
         for (Row r : rows) {
             Double gain = r.pooledGainSameWeights();
             b.append(String.format("%-14s %7d %8s %8s %10s %22s %26s%n", r.shards(), r.workers(),
-                    Benchmark.percent(r.naive()), Benchmark.percent(r.pooled()), Benchmark.percent(r.recompute()),
+                    Stats.percent(r.naive()), Stats.percent(r.pooled()), Stats.percent(r.recompute()),
                     Double.isNaN(r.weightDiff()) ? "" : String.format("%.1e", r.weightDiff()),
                     gain == null ? "" : String.format("%+.2f points", gain)));
         }

@@ -176,8 +176,8 @@ final class LayerProfile {
         walked += sum;
         byOp.values().removeIf(t -> t[0] == 0 && t[1] == 0);
 
-        double stepMs = Benchmark.median(fit);
-        double passMs = Benchmark.median(pass);
+        double stepMs = Stats.median(fit);
+        double passMs = Stats.median(pass);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", factorised ? "factorised" : "standard");
         m.put("threads", threads);
@@ -185,8 +185,8 @@ final class LayerProfile {
         m.put("precision", NativeRuntime.precision().name().toLowerCase(Locale.ROOT));
         m.put("step_ms", stepMs);
         m.put("forward_backward_ms", passMs);
-        m.put("updater_ms", Benchmark.median(update));
-        m.put("rest_of_step_ms", stepMs - passMs - Benchmark.median(update));
+        m.put("updater_ms", Stats.median(update));
+        m.put("rest_of_step_ms", stepMs - passMs - Stats.median(update));
         m.put("layers_walked_ms", walked);
         m.put("layers", layers);
         Map<String, Object> ops = new LinkedHashMap<>();
@@ -356,7 +356,7 @@ final class LayerProfile {
                         }
                     }
                     m.put((ours ? "onednn " : "dl4j ") + Arrays.toString(shape),
-                            Map.of("forward_ms", Benchmark.median(f), "backward_ms", Benchmark.median(bw)));
+                            Map.of("forward_ms", Stats.median(f), "backward_ms", Stats.median(bw)));
                 }
             }
             return m;
@@ -381,6 +381,6 @@ final class LayerProfile {
 
     /** A minibatch for the profile (the benchmark's synthetic records). */
     static MultiDataSet batch(int n) {
-        return Benchmark.syntheticBatch(n, new Random(7));
+        return Synthetic.batch(n, new Random(7));
     }
 }

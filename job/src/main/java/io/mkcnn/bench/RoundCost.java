@@ -114,7 +114,7 @@ final class RoundCost {
         int h = cfg.train().averagingFrequency();
         int batch = cfg.train().batch();
         int roundsPerEpoch = Math.max(3, reps);
-        JavaRDD<CifarRecord> records = Benchmark.syntheticShards(sc, w, batch * h * roundsPerEpoch, 5);
+        JavaRDD<CifarRecord> records = Synthetic.shards(sc, w, batch * h * roundsPerEpoch, 5);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         RoundTrainer trainer = new RoundTrainer(sc, cfg, net, out.resolve("_export"));
         List<RoundStats> rounds = new ArrayList<>();
@@ -151,10 +151,10 @@ final class RoundCost {
         long broadcastBytes = serialized.remaining();
         double resultBytes = ends.stream().mapToLong(e -> e[0]).average().orElse(Double.NaN);
         int n = timed.size();
-        double round = Benchmark.median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray());
-        double fit = Benchmark.median(timed.stream().mapToDouble(RoundStats::fitSeconds).toArray());
-        double job = Benchmark.median(timed.stream().mapToDouble(RoundStats::jobSeconds).toArray());
-        double reconcile = Benchmark.median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray());
+        double round = Stats.median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray());
+        double fit = Stats.median(timed.stream().mapToDouble(RoundStats::fitSeconds).toArray());
+        double job = Stats.median(timed.stream().mapToDouble(RoundStats::jobSeconds).toArray());
+        double reconcile = Stats.median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray());
         // more tasks than slots run in waves, each as long as one worker's fit
         int waves = (w + slots() - 1) / slots();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -191,7 +191,7 @@ final class RoundCost {
     }
 
     private static double medianOf(List<long[]> ends, int column) {
-        return Benchmark.median(ends.stream().mapToDouble(e -> e[column]).toArray());
+        return Stats.median(ends.stream().mapToDouble(e -> e[column]).toArray());
     }
 
     /**

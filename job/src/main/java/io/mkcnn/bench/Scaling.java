@@ -354,8 +354,8 @@ public final class Scaling {
         for (Map<String, Object> r : rows) {
             List<Double> acc = (List<Double>) r.get("accuracy_by_evaluation");
             b.append(String.format(Locale.ROOT, "%-34s %-34s %8s %10s %8s %8s %10.1f %8.2f  %s%n", r.get("name"),
-                    r.get("outer"), Benchmark.percent((Double) r.get("final_accuracy")),
-                    Benchmark.percent((Double) r.get("final_accuracy_recomputed_bn")),
+                    r.get("outer"), Stats.percent((Double) r.get("final_accuracy")),
+                    Stats.percent((Double) r.get("final_accuracy_recomputed_bn")),
                     r.get("bn_statistics_vs_recomputed_mean") == null ? "-" : String.format(Locale.ROOT, "%.4f",
                             ((Number) r.get("bn_statistics_vs_recomputed_mean")).doubleValue()),
                     r.get("epochs_to_threshold") == null ? "-" : r.get("epochs_to_threshold"),

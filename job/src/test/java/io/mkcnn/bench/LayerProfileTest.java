@@ -22,7 +22,7 @@ class LayerProfileTest {
     void theWalkComputesDl4jsGradient() {
         for (boolean factorised : new boolean[] {false, true}) {
             ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), CONFIG.modelOptions(0));
-            MultiDataSet batch = Benchmark.syntheticBatch(8, new Random(3));
+            MultiDataSet batch = Synthetic.batch(8, new Random(3));
             net.fit(batch); // away from the initial weights
 
             net.setInputs(batch.getFeatures());
