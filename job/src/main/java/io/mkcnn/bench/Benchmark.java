@@ -132,13 +132,14 @@ public final class Benchmark {
             }
         }
         report.put("layer_profile", profiles);
+        PoolingProfile poolingProfile = new PoolingProfile(base);
         for (int threads : new int[] {1, 2}) {
-            pooling.add(profile.pooling(threads));
+            pooling.add(poolingProfile.measure(threads));
         }
         report.put("max_pooling", pooling);
         List<String> tables = new ArrayList<>();
         profiles.forEach(p -> tables.add(LayerProfile.table(p)));
-        pooling.forEach(p -> tables.add(LayerProfile.poolingTable(p)));
+        pooling.forEach(p -> tables.add(PoolingProfile.table(p)));
         return tables;
     }
 

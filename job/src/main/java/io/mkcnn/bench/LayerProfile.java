@@ -2,46 +2,19 @@ package io.mkcnn.bench;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.kernels.KernelClock;
-import io.mkcnn.model.BatchNormRelu;
-import io.mkcnn.model.MaxPool;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
-import org.deeplearning4j.nn.graph.vertex.VertexIndices;
-import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where a training step's time goes, layer by layer and by kind of operation, in one JVM: the whole step
@@ -53,28 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * and precision, from {@link KernelClock}).
  */
 final class LayerProfile {
-    /** The kinds of operation a vertex belongs to, in the order the tables list them. */
-    static final List<String> OPS = List.of("convolution", "batch norm + relu", "batch norm", "relu", "max pooling",
-            "concat / split", "global average pool", "softmax + loss", "gradient sum (fan-out)", "other");
-
-    /**
-     * The walk's arrays live in one workspace, reset per pass, sized on the first pass (as DL4J's own passes
-     * allocate from workspaces: fresh arrays would time the allocator, not the layers).
-     */
-    private static final String WALK = "LAYER_PROFILE_WALK";
-    private static final WorkspaceConfiguration WALK_WORKSPACE = WorkspaceConfiguration.builder().initialSize(0)
-            .overallocationLimit(0.05).policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
-    private static final LayerWorkspaceMgr WALK_MGR;
-
-    static {
-        LayerWorkspaceMgr.Builder b = LayerWorkspaceMgr.builder();
-        for (ArrayType t : ArrayType.values()) {
-            b.with(t, WALK, WALK_WORKSPACE);
-        }
-        WALK_MGR = b.build();
-    }
-
     private final JobConfig base;
     private final int steps;
 
@@ -94,11 +45,52 @@ final class LayerProfile {
         }
     }
 
+    /** A step's times over 3 repetitions: the whole fit, its pass, its updater, and the kernels' stages. */
+    private record StepTimes(double[] fit, double[] pass, double[] update, Map<String, Long> stages) {
+    }
+
+    /** The step's vertices walked one by one: nanoseconds per vertex forward and backward, and the fan-out sums. */
+    private record Walk(long[] forward, long[] backward, long fanOut) {
+    }
+
     private Map<String, Object> profile(boolean factorised, int threads, MultiDataSet batch) {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
         for (int i = 0; i < 5; i++) {
             net.fit(batch);
         }
+        StepTimes times = stepTimes(net, batch);
+        Walk walk = walkSteps(net, batch);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        Map<String, double[]> byOp = new LinkedHashMap<>();
+        double walked = byVertex(net, walk, layers, byOp);
+
+        double stepMs = Stats.median(times.fit());
+        double passMs = Stats.median(times.pass());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", factorised ? "factorised" : "standard");
+        m.put("threads", threads);
+        m.put("batch", (int) batch.getFeatures(0).size(0));
+        m.put("precision", NativeRuntime.precision().name().toLowerCase(Locale.ROOT));
+        m.put("step_ms", stepMs);
+        m.put("forward_backward_ms", passMs);
+        m.put("updater_ms", Stats.median(times.update()));
+        m.put("rest_of_step_ms", stepMs - passMs - Stats.median(times.update()));
+        m.put("layers_walked_ms", walked);
+        m.put("layers", layers);
+        Map<String, Object> ops = new LinkedHashMap<>();
+        byOp.forEach((op, t) -> ops.put(op, Map.of("forward_ms", t[0], "backward_ms", t[1])));
+        m.put("by_op", ops);
+        Map<String, Object> kernel = new LinkedHashMap<>();
+        times.stages().forEach((stage, nanos) -> kernel.put(stage, nanos / 1e6 / steps));
+        m.put("kernel_stages_ms_per_step", kernel);
+        return m;
+    }
+
+    /**
+     * Times {@code steps} whole steps ({@code fit}, with the kernels' clock on) and then {@code steps} passes and
+     * updater steps apart, as DL4J's solver calls them, 3 times.
+     */
+    private StepTimes stepTimes(ComputationGraph net, MultiDataSet batch) {
         double[] fit = new double[3];
         double[] pass = new double[3];
         double[] update = new double[3];
@@ -135,32 +127,43 @@ final class LayerProfile {
             update[r] = updateNanos / 1e6 / steps;
         }
         KernelClock.reset();
+        return new StepTimes(fit, pass, update, stages);
+    }
 
-        GraphVertex[] vertices = net.getVertices();
-        long[] forward = new long[vertices.length];
-        long[] backward = new long[vertices.length];
+    /** Walks {@code steps} passes vertex by vertex after 3 untimed ones. */
+    private Walk walkSteps(ComputationGraph net, MultiDataSet batch) {
+        int n = net.getVertices().length;
+        long[] forward = new long[n];
+        long[] backward = new long[n];
         long[] fanOut = new long[1];
         int warm = 3;
         for (int i = 0; i < warm + steps; i++) {
             boolean timed = i >= warm;
-            walk(net, batch, timed ? forward : new long[vertices.length],
-                    timed ? backward : new long[vertices.length], timed ? fanOut : new long[1]);
+            VertexWalk.walk(net, batch, timed ? forward : new long[n], timed ? backward : new long[n],
+                    timed ? fanOut : new long[1]);
         }
+        return new Walk(forward, backward, fanOut[0]);
+    }
 
-        List<Map<String, Object>> layers = new ArrayList<>();
-        Map<String, double[]> byOp = new LinkedHashMap<>();
-        for (String op : OPS) {
+    /**
+     * The walk per vertex (ms per step, into {@code layers}) and per kind of operation (into {@code byOp}, only
+     * the kinds present); returns the walk's total.
+     */
+    private double byVertex(ComputationGraph net, Walk walk, List<Map<String, Object>> layers,
+                            Map<String, double[]> byOp) {
+        for (String op : VertexWalk.OPS) {
             byOp.put(op, new double[2]);
         }
+        GraphVertex[] vertices = net.getVertices();
         double walked = 0;
         for (int idx : net.topologicalSortOrder()) {
             GraphVertex v = vertices[idx];
             if (v.isInputVertex()) {
                 continue;
             }
-            String op = op(v);
-            double f = forward[idx] / 1e6 / steps;
-            double b = backward[idx] / 1e6 / steps;
+            String op = VertexWalk.op(v);
+            double f = walk.forward()[idx] / 1e6 / steps;
+            double b = walk.backward()[idx] / 1e6 / steps;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("vertex", v.getVertexName());
             row.put("op", op);
@@ -171,120 +174,10 @@ final class LayerProfile {
             byOp.get(op)[1] += b;
             walked += f + b;
         }
-        double sum = fanOut[0] / 1e6 / steps;
+        double sum = walk.fanOut() / 1e6 / steps;
         byOp.get("gradient sum (fan-out)")[1] += sum;
-        walked += sum;
         byOp.values().removeIf(t -> t[0] == 0 && t[1] == 0);
-
-        double stepMs = Stats.median(fit);
-        double passMs = Stats.median(pass);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", factorised ? "factorised" : "standard");
-        m.put("threads", threads);
-        m.put("batch", (int) batch.getFeatures(0).size(0));
-        m.put("precision", NativeRuntime.precision().name().toLowerCase(Locale.ROOT));
-        m.put("step_ms", stepMs);
-        m.put("forward_backward_ms", passMs);
-        m.put("updater_ms", Stats.median(update));
-        m.put("rest_of_step_ms", stepMs - passMs - Stats.median(update));
-        m.put("layers_walked_ms", walked);
-        m.put("layers", layers);
-        Map<String, Object> ops = new LinkedHashMap<>();
-        byOp.forEach((op, t) -> ops.put(op, Map.of("forward_ms", t[0], "backward_ms", t[1])));
-        m.put("by_op", ops);
-        Map<String, Object> kernel = new LinkedHashMap<>();
-        stages.forEach((stage, nanos) -> kernel.put(stage, nanos / 1e6 / steps));
-        m.put("kernel_stages_ms_per_step", kernel);
-        return m;
-    }
-
-    /**
-     * One forward and backward pass vertex by vertex, in DL4J's order and with its calls, adding each vertex's
-     * nanoseconds to {@code forward}/{@code backward} and the summing of gradients where an activation feeds
-     * several vertices to {@code fanOut[0]}.
-     */
-    static void walk(ComputationGraph net, MultiDataSet batch, long[] forward, long[] backward,
-                     long[] fanOut) {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WALK_WORKSPACE, WALK)) {
-            walk(net, batch, forward, backward, fanOut, WALK_MGR);
-        }
-    }
-
-    private static void walk(ComputationGraph net, MultiDataSet batch, long[] forward, long[] backward,
-                             long[] fanOut, LayerWorkspaceMgr mgr) {
-        GraphVertex[] vertices = net.getVertices();
-        int[] order = net.topologicalSortOrder();
-        INDArray[] out = new INDArray[vertices.length];
-        for (int idx : order) {
-            GraphVertex v = vertices[idx];
-            if (v.isInputVertex()) {
-                out[idx] = batch.getFeatures(0);
-                continue;
-            }
-            VertexIndices[] in = v.getInputVertices();
-            for (int j = 0; j < in.length; j++) {
-                v.setInput(j, out[in[j].getVertexIndex()], mgr);
-            }
-            if (v.isOutputVertex() && v.getLayer() instanceof IOutputLayer o) {
-                o.setLabels(batch.getLabels(0));
-            }
-            long s = System.nanoTime();
-            out[idx] = v.doForward(true, mgr);
-            forward[idx] += System.nanoTime() - s;
-        }
-        INDArray[] eps = new INDArray[vertices.length];
-        for (int k = order.length - 1; k >= 0; k--) {
-            int idx = order[k];
-            GraphVertex v = vertices[idx];
-            if (v.isInputVertex()) {
-                continue;
-            }
-            if (!v.isOutputVertex()) {
-                v.setEpsilon(eps[idx]);
-            }
-            long s = System.nanoTime();
-            Pair<Gradient, INDArray[]> p = v.doBackward(false, mgr);
-            backward[idx] += System.nanoTime() - s;
-            INDArray[] e = p.getSecond();
-            VertexIndices[] in = v.getInputVertices();
-            for (int j = 0; e != null && j < in.length && j < e.length; j++) {
-                int from = in[j].getVertexIndex();
-                if (e[j] == null || vertices[from].isInputVertex()) {
-                    continue;
-                }
-                if (eps[from] == null) {
-                    eps[from] = e[j];
-                } else {
-                    s = System.nanoTime();
-                    eps[from] = eps[from].add(e[j]);
-                    fanOut[0] += System.nanoTime() - s;
-                }
-            }
-        }
-    }
-
-    /** The kind of operation a vertex is. */
-    static String op(GraphVertex v) {
-        if (!v.hasLayer()) {
-            return v.getNumInputArrays() > 1 ? "concat / split" : "other";
-        }
-        var conf = v.getLayer().conf().getLayer();
-        if (conf instanceof ConvolutionLayer) {
-            return "convolution";
-        } else if (conf instanceof BatchNormRelu) {
-            return "batch norm + relu";
-        } else if (conf instanceof BatchNormalization) {
-            return "batch norm";
-        } else if (conf instanceof ActivationLayer) {
-            return "relu";
-        } else if (conf instanceof SubsamplingLayer) {
-            return "max pooling";
-        } else if (conf instanceof GlobalPoolingLayer) {
-            return "global average pool";
-        } else if (conf instanceof LossLayer) {
-            return "softmax + loss";
-        }
-        return "other";
+        return walked + sum;
     }
 
     /** The profile as text: the step, each vertex, the totals by kind of operation and the kernels' stages. */
@@ -311,72 +204,6 @@ final class LayerProfile {
         ((Map<String, Double>) m.get("kernel_stages_ms_per_step")).forEach((stage, ms) ->
                 b.append(String.format(Locale.ROOT, " %s %.2f;", stage, ms)));
         return b.append(System.lineSeparator()).toString();
-    }
-
-    /**
-     * Max pooling on the network's two pooling shapes (batch 64, channels-last), DL4J's layer against the
-     * project's, each layer alone in the profile's workspace: forward and backward ms, the median of 3
-     * repetitions of 100 after 20, at the given native threads.
-     */
-    Map<String, Object> pooling(int threads) {
-        NativeRuntime.configure(threads);
-        try {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("threads", threads);
-            SubsamplingLayer.Builder b = new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                    .convolutionMode(ConvolutionMode.Same).dataFormat(CNN2DFormat.NHWC);
-            for (long[] shape : new long[][] {{64, 24, 24, 64}, {64, 12, 12, 256}}) {
-                INDArray x = Nd4j.randn(DataType.FLOAT, shape);
-                INDArray dy = Nd4j.randn(DataType.FLOAT, shape[0], shape[1] / 2, shape[2] / 2, shape[3]);
-                for (boolean ours : new boolean[] {false, true}) {
-                    org.deeplearning4j.nn.conf.layers.Layer conf = ours ? new MaxPool(b) : b.build();
-                    org.deeplearning4j.nn.api.Layer layer = conf.instantiate(new NeuralNetConfiguration.Builder()
-                            .dataType(DataType.FLOAT).layer(conf).build(), List.of(), 0, null, true, DataType.FLOAT);
-                    double[] f = new double[3];
-                    double[] bw = new double[3];
-                    for (int r = -1; r < 3; r++) {
-                        int n = r < 0 ? 20 : 100;
-                        long fn = 0;
-                        long bn = 0;
-                        for (int i = 0; i < n; i++) {
-                            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
-                                    .getAndActivateWorkspace(WALK_WORKSPACE, WALK)) {
-                                long s = System.nanoTime();
-                                layer.setInput(x, WALK_MGR);
-                                layer.activate(true, WALK_MGR);
-                                long t = System.nanoTime();
-                                layer.backpropGradient(dy, WALK_MGR);
-                                bn += System.nanoTime() - t;
-                                fn += t - s;
-                            }
-                        }
-                        if (r >= 0) {
-                            f[r] = fn / 1e6 / n;
-                            bw[r] = bn / 1e6 / n;
-                        }
-                    }
-                    m.put((ours ? "onednn " : "dl4j ") + Arrays.toString(shape),
-                            Map.of("forward_ms", Stats.median(f), "backward_ms", Stats.median(bw)));
-                }
-            }
-            return m;
-        } finally {
-            base.nativeSettings().apply();
-        }
-    }
-
-    /** The pooling comparison as text. */
-    @SuppressWarnings("unchecked")
-    static String poolingTable(Map<String, Object> m) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "max pooling, %d thread(s): DL4J's layer against the project's (ms)%n", m.get("threads")));
-        m.forEach((k, v) -> {
-            if (v instanceof Map<?, ?> t) {
-                b.append(String.format(Locale.ROOT, "  %-28s forward %6.3f  backward %6.3f%n", k,
-                        ((Map<String, Double>) t).get("forward_ms"), ((Map<String, Double>) t).get("backward_ms")));
-            }
-        });
-        return b.toString();
     }
 
     /** A minibatch for the profile (the benchmark's synthetic records). */

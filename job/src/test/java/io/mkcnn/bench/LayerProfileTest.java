@@ -35,7 +35,7 @@ class LayerProfileTest {
             long[] forward = new long[n];
             long[] backward = new long[n];
             long[] fanOut = new long[1];
-            LayerProfile.walk(net, batch, forward, backward, fanOut);
+            VertexWalk.walk(net, batch, forward, backward, fanOut);
             INDArray walked = net.getGradientsViewArray();
 
             double scale = expected.norm2Number().doubleValue();
@@ -59,11 +59,11 @@ class LayerProfileTest {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(true), CONFIG.modelOptions(0));
         for (var v : net.getVertices()) {
             if (!v.isInputVertex()) {
-                String op = LayerProfile.op(v);
-                assertTrue(LayerProfile.OPS.contains(op) && !op.equals("other"), v.getVertexName() + ": " + op);
+                String op = VertexWalk.op(v);
+                assertTrue(VertexWalk.OPS.contains(op) && !op.equals("other"), v.getVertexName() + ": " + op);
             }
         }
-        assertEquals("concat / split", LayerProfile.op(net.getVertex("concat")));
-        assertEquals(List.of("convolution"), List.of(LayerProfile.op(net.getVertex("branch3_conv_3x1"))));
+        assertEquals("concat / split", VertexWalk.op(net.getVertex("concat")));
+        assertEquals(List.of("convolution"), List.of(VertexWalk.op(net.getVertex("branch3_conv_3x1"))));
     }
 }
