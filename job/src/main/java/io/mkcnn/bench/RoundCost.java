@@ -112,43 +112,16 @@ final class RoundCost {
         set.put("train.workers", String.valueOf(w));
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
         int h = cfg.train().averagingFrequency();
-        int batch = cfg.train().batch();
         int roundsPerEpoch = Math.max(3, reps);
-        JavaRDD<CifarRecord> records = Synthetic.shards(sc, w, batch * h * roundsPerEpoch, 5);
-        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        RoundTrainer trainer = new RoundTrainer(sc, cfg, net, out.resolve("_export"));
-        List<RoundStats> rounds = new ArrayList<>();
-        trainer.onRound(rounds::add);
-        List<RoundStats> timed = new ArrayList<>();
-        long mergeNanos = 0;
-        int mergeCount = 0;
-        for (int epoch = 0; epoch < 2; epoch++) { // the first epoch warms up
-            rounds.clear();
-            tasks.roundStages.clear();
-            tasks.ends.clear();
-            tasks.label = "cost w" + w + " e" + epoch;
-            trainer.label(tasks.label);
-            long mergeBefore = RoundAggregate.driverMergeNanos();
-            int countBefore = RoundAggregate.driverMerges();
-            trainer.fitEpoch(records, epoch, roundsPerEpoch);
-            if (epoch == 1) {
-                timed.addAll(rounds);
-                mergeNanos = RoundAggregate.driverMergeNanos() - mergeBefore;
-                mergeCount = RoundAggregate.driverMerges() - countBefore;
-            }
-        }
-        trainer.deleteExport();
-        records.unpersist();
-        List<long[]> ends = new ArrayList<>(tasks.ends);
-
+        Timed t = timedRounds(cfg, w, roundsPerEpoch, tasks, out);
+        ComputationGraph net = t.net();
+        List<RoundStats> timed = t.rounds();
+        List<long[]> ends = t.ends();
+        long mergeNanos = t.mergeNanos();
+        int mergeCount = t.mergeCount();
         long params = net.numParams();
         long updater = net.getUpdater().getStateViewArray().length();
-        // what a round between synchronisations broadcasts: the optimizer state only under train.updater.sync=every
-        NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                cfg.train().updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
-        ByteBuffer serialized = SparkEnv.get().serializer().newInstance().serialize(tuple,
-                scala.reflect.ClassTag$.MODULE$.apply(NetBroadcastTuple.class));
-        long broadcastBytes = serialized.remaining();
+        long broadcastBytes = broadcastBytes(cfg, net);
         double resultBytes = ends.stream().mapToLong(e -> e[0]).average().orElse(Double.NaN);
         int n = timed.size();
         double round = Stats.median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray());
@@ -188,6 +161,52 @@ final class RoundCost {
                 + " per result", w, fmt(round), fmt(fit), waves, fmt(round - waves * fit),
                 fmt(broadcastBytes / 1e6), fmt(resultBytes / 1e6));
         return m;
+    }
+
+    /** The timed epoch's rounds (after one warming up), the network they trained, and the tasks' ends. */
+    private record Timed(ComputationGraph net, List<RoundStats> rounds, List<long[]> ends, long mergeNanos,
+                         int mergeCount) {
+    }
+
+    /** Trains two epochs of {@code roundsPerEpoch} rounds of {@code w} workers; times the second. */
+    private Timed timedRounds(JobConfig cfg, int w, int roundsPerEpoch, Tasks tasks, OutputDir out) {
+        int h = cfg.train().averagingFrequency();
+        int batch = cfg.train().batch();
+        JavaRDD<CifarRecord> records = Synthetic.shards(sc, w, batch * h * roundsPerEpoch, 5);
+        ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
+        RoundTrainer trainer = new RoundTrainer(sc, cfg, net, out.resolve("_export"));
+        List<RoundStats> rounds = new ArrayList<>();
+        trainer.onRound(rounds::add);
+        List<RoundStats> timed = new ArrayList<>();
+        long mergeNanos = 0;
+        int mergeCount = 0;
+        for (int epoch = 0; epoch < 2; epoch++) { // the first epoch warms up
+            rounds.clear();
+            tasks.roundStages.clear();
+            tasks.ends.clear();
+            tasks.label = "cost w" + w + " e" + epoch;
+            trainer.label(tasks.label);
+            long mergeBefore = RoundAggregate.driverMergeNanos();
+            int countBefore = RoundAggregate.driverMerges();
+            trainer.fitEpoch(records, epoch, roundsPerEpoch);
+            if (epoch == 1) {
+                timed.addAll(rounds);
+                mergeNanos = RoundAggregate.driverMergeNanos() - mergeBefore;
+                mergeCount = RoundAggregate.driverMerges() - countBefore;
+            }
+        }
+        trainer.deleteExport();
+        records.unpersist();
+        return new Timed(net, timed, new ArrayList<>(tasks.ends), mergeNanos, mergeCount);
+    }
+
+    /** What a round broadcasts: the network's parameters and, only under train.updater.sync=every, its state. */
+    private static long broadcastBytes(JobConfig cfg, ComputationGraph net) {
+        NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
+                cfg.train().updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
+        ByteBuffer serialized = SparkEnv.get().serializer().newInstance().serialize(tuple,
+                scala.reflect.ClassTag$.MODULE$.apply(NetBroadcastTuple.class));
+        return serialized.remaining();
     }
 
     private static double medianOf(List<long[]> ends, int column) {

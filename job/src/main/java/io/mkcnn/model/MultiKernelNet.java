@@ -67,23 +67,7 @@ public final class MultiKernelNet {
      */
     static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options,
                                                        boolean linearConvolutions, boolean fuseBnRelu) {
-        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
-                .seed(options.seed())
-                .dataType(options.dataType())
-                .weightInit(WeightInit.RELU)
-                .convolutionMode(ConvolutionMode.Same)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .updater(options.warmupSteps() > 0
-                        ? new Adam(new WarmupSchedule(options.warmupStart(), options.learningRate(),
-                                options.warmupSteps(), options.cosineSteps()))
-                        : options.cosineSteps() > 0
-                        ? new Adam(new CosineSchedule(options.learningRate(), options.cosineSteps()))
-                        : new Adam(options.learningRate()));
-        if (options.l2() > 0) {
-            base.l2(options.l2());
-        }
-        ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
+        ComputationGraphConfiguration.GraphBuilder g = base(options).graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(spec.inputSize(), spec.inputSize(), spec.inputChannels(),
                         CNN2DFormat.NCHW));
@@ -127,6 +111,27 @@ public final class MultiKernelNet {
                 .activation(Activation.SOFTMAX).build(), "gap");
         g.setOutputs(OUTPUT);
         return g.build();
+    }
+
+    /** Every layer's defaults: seed, data type, initialisation, padding, workspaces, Adam and its schedule, L2. */
+    private static NeuralNetConfiguration.Builder base(ModelOptions options) {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
+                .seed(options.seed())
+                .dataType(options.dataType())
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .updater(options.warmupSteps() > 0
+                        ? new Adam(new WarmupSchedule(options.warmupStart(), options.learningRate(),
+                                options.warmupSteps(), options.cosineSteps()))
+                        : options.cosineSteps() > 0
+                        ? new Adam(new CosineSchedule(options.learningRate(), options.cosineSteps()))
+                        : new Adam(options.learningRate()));
+        if (options.l2() > 0) {
+            base.l2(options.l2());
+        }
+        return base;
     }
 
     /** A freshly initialised network. */

@@ -81,7 +81,7 @@ class ScalingTest extends SparkTest {
                 Map.of("name", "w1-iid", "final_accuracy", 0.6118, "outer_share_of_round_time", 0.0),
                 Map.of("name", "w4-iid-nesterov", "final_accuracy", 0.6720, "outer_share_of_round_time", 0.0013),
                 Map.of("name", "w2-iid-nesterov", "final_accuracy", 0.6050, "outer_share_of_round_time", 0.0030));
-        List<String> lines = Scaling.targets(rows, "nesterov").stream().map(Scaling::targetLine).toList();
+        List<String> lines = ScalingTargets.targets(rows, "nesterov").stream().map(ScalingTargets::targetLine).toList();
         assertTrue(lines.get(0).matches("met +4 IID workers with nesterov within 1.0 point of one worker +\\+6.02 points"),
                 lines.get(0));
         assertTrue(lines.get(1).matches("NOT MET +2 IID workers .* -0.68 points"), lines.get(1));
@@ -98,7 +98,7 @@ class ScalingTest extends SparkTest {
     void theSweepComparesEveryRunWithTheSmallestPeriodUnderEveryState() {
         List<Map<String, Object>> rows = List.of(sweepRow(10, "every", 0.600), sweepRow(50, "every", 0.597),
                 sweepRow(200, "every", 0.580), sweepRow(50, "local", 0.5955));
-        List<String> lines = Scaling.sweepTargets(rows).stream().map(Scaling::targetLine).toList();
+        List<String> lines = ScalingTargets.sweepTargets(rows).stream().map(ScalingTargets::targetLine).toList();
         assertEquals(3, lines.size(), lines.toString());
         assertTrue(lines.get(0).matches("met +w4-iid-nesterov-h50-every-bf16 within 0.5 of w4-iid-nesterov-h10-every-bf16"
                 + " +-0.30 points"), lines.get(0));
