@@ -192,7 +192,8 @@ public final class Benchmark {
         set.put("train.batch", String.valueOf(batch));
         set.put("model.factorised", String.valueOf(factorised));
         JobConfig cfg = JobConfig.from(Map.of(), "bench", set);
-        JavaRDD<CifarRecord> records = Synthetic.shards(sc, cfg.train().workers(), batch * cfg.train().averagingFrequency() * 3, 2);
+        JavaRDD<CifarRecord> records = Synthetic.shards(sc, cfg.train().workers(),
+                batch * cfg.train().averagingFrequency() * 3, 2);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         RoundTrainer trainer = new RoundTrainer(sc, cfg, net, OutputDir.open(base.ops().out(),
                 sc.hadoopConfiguration()).resolve("_export"));
@@ -220,7 +221,8 @@ public final class Benchmark {
         split.put("round_seconds", Stats.median(timed.stream().mapToDouble(RoundStats::roundSeconds).toArray()));
         split.put("worker_fit_seconds", Stats.median(timed.stream().mapToDouble(RoundStats::fitSeconds).toArray()));
         split.put("spark_job_seconds", Stats.median(timed.stream().mapToDouble(RoundStats::jobSeconds).toArray()));
-        split.put("bn_reconcile_seconds", Stats.median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray()));
+        split.put("bn_reconcile_seconds",
+                Stats.median(timed.stream().mapToDouble(RoundStats::reconcileSeconds).toArray()));
         // inside the job but not fitting: broadcast fetch, network set-up on the worker, result transfer and
         // the tree aggregation of parameters, updater state and BN statistics
         split.put("job_overhead_seconds", (double) split.get("spark_job_seconds")
@@ -229,7 +231,8 @@ public final class Benchmark {
         split.put("driver_seconds", (double) split.get("round_seconds") - (double) split.get("spark_job_seconds")
                 - (double) split.get("bn_reconcile_seconds"));
         split.put("epoch_examples_per_second_incl_export", Stats.median(epochThroughput));
-        return table.result("spark " + cfg.train().workers() + " workers", factorised, batch, Stats.median(roundThroughput), bound, split);
+        return table.result("spark " + cfg.train().workers() + " workers", factorised, batch,
+                Stats.median(roundThroughput), bound, split);
     }
 
     private Map<String, Object> evaluation(double bound) {
@@ -250,7 +253,8 @@ public final class Benchmark {
         }
         records.unpersist();
         // inference is one forward pass: its bound is three times the training bound
-        return table.result("spark evaluation", false, base.ops().evalBatch(), Stats.median(t), bound * Ceilings.TRAIN_MACS_FACTOR, null);
+        return table.result("spark evaluation", false, base.ops().evalBatch(), Stats.median(t),
+                bound * Ceilings.TRAIN_MACS_FACTOR, null);
     }
 
 }

@@ -174,7 +174,8 @@ public final class BnStudy {
     private ComputationGraph recomputed(ComputationGraph net, JavaRDD<CifarRecord> train, long trainCount,
                                         Map<String, Map<String, Double>> distance, String run) {
         ComputationGraph copy = net.clone();
-        distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.bn().recomputeSamples(), base.ops().evalBatch(),
+        distance.put(run, BnRecompute.apply(sc, copy, train, trainCount, base.bn().recomputeSamples(),
+                base.ops().evalBatch(),
                 base.train().seed(), base.nativeSettings()));
         return copy;
     }

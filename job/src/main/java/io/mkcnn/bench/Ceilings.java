@@ -24,8 +24,8 @@ final class Ceilings {
 
     /**
      * The project's oneDNN convolution kernels on the network's largest convolution (7x7, 64 to 64 channels,
-     * 12x12, batch 64, channels-last): forward, backward data and backward weights in turn, the best of several timed runs after
-     * a warm-up, as 2 flops per multiply-accumulate of the three passes per second.
+     * 12x12, batch 64, channels-last): forward, backward data and backward weights in turn, the best of several timed
+     * runs after a warm-up, as 2 flops per multiply-accumulate of the three passes per second.
      */
     static double convGflops(Precision precision, int reps) {
         int n = 64;

@@ -89,8 +89,8 @@ final class ComponentCosts {
         m.put("stats_ms", statsNanos / 1e6 / n);
         m.put("fit_ms", fitNanos / 1e6 / n);
         m.put("fraction_of_fit", (double) statsNanos / fitNanos);
-        LOG.info("BN statistics: {} ms per minibatch, {}% of its {} ms fit", String.format("%.3f", statsNanos / 1e6 / n),
-                String.format("%.2f", 100.0 * statsNanos / fitNanos), String.format("%.1f", fitNanos / 1e6 / n));
+        LOG.info("BN statistics: {} ms per minibatch, {}% of its {} ms fit",
+                String.format("%.3f", statsNanos / 1e6 / n), String.format("%.2f", 100.0 * statsNanos / fitNanos), String.format("%.1f", fitNanos / 1e6 / n));
         table.row("BN stats cost (% of minibatch fit)", "", 100.0 * statsNanos / fitNanos, Double.NaN, Double.NaN);
         return m;
     }

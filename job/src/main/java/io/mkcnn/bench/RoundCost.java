@@ -203,7 +203,8 @@ final class RoundCost {
     /** What a round broadcasts: the network's parameters and, only under train.updater.sync=every, its state. */
     private static long broadcastBytes(JobConfig cfg, ComputationGraph net) {
         NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                cfg.train().updaterSync() == io.mkcnn.config.UpdaterSync.EVERY ? net.getUpdater().getStateViewArray() : null);
+                cfg.train().updaterSync() == io.mkcnn.config.UpdaterSync.EVERY
+                        ? net.getUpdater().getStateViewArray() : null);
         ByteBuffer serialized = SparkEnv.get().serializer().newInstance().serialize(tuple,
                 scala.reflect.ClassTag$.MODULE$.apply(NetBroadcastTuple.class));
         return serialized.remaining();

@@ -97,7 +97,8 @@ public final class Scaling {
 
     /** The outer optimizer compared with plain averaging. */
     private String outerName() {
-        return base.outer().step() == OuterStep.AVERAGE ? "nesterov" : base.outer().step().name().toLowerCase(Locale.ROOT);
+        return base.outer().step() == OuterStep.AVERAGE
+                ? "nesterov" : base.outer().step().name().toLowerCase(Locale.ROOT);
     }
 
     /** The study's runs, in the table's order. */
@@ -108,7 +109,8 @@ public final class Scaling {
             for (String shards : or(sweep.shards(), "iid")) {
                 for (int h : sweep.periods()) {
                     for (String sync : or(sweep.syncs(), base.train().updaterSync().name().toLowerCase(Locale.ROOT))) {
-                        for (String transfer : or(sweep.transfers(), base.train().transfer().name().toLowerCase(Locale.ROOT))) {
+                        for (String transfer : or(sweep.transfers(),
+                                base.train().transfer().name().toLowerCase(Locale.ROOT))) {
                             runs.add(new Run("w4-" + shards + "-" + outer + "-h" + h + "-" + sync + "-" + transfer, 4,
                                     shards, outer, h, sync, transfer));
                         }
@@ -133,9 +135,11 @@ public final class Scaling {
     public Map<String, Object> run(JavaSparkContext sc) {
         base.nativeSettings().apply();
         // read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING, base.train().workers())
+        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING,
+                base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING, base.train().workers())
+        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING,
+                base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();

@@ -49,7 +49,8 @@ final class ScalingTargets {
             Map<String, Object> ref = null;
             for (boolean everyOnly : new boolean[] {true, false}) {
                 for (Map<String, Object> c : rows) {
-                    boolean same = c.get("shards").equals(r.get("shards")) && c.get("transfer").equals(r.get("transfer"))
+                    boolean same = c.get("shards").equals(r.get("shards"))
+                            && c.get("transfer").equals(r.get("transfer"))
                             && (everyOnly ? "every".equals(c.get("updater_sync"))
                             : c.get("updater_sync").equals(r.get("updater_sync")));
                     if (same && (ref == null || ((Number) c.get("averaging_frequency")).intValue()

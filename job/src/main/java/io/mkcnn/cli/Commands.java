@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
  * properties file. An option that maps to a configuration key enters the overrides only when it was given: its
  * help default ({@link Main#defaults}) never hides a value from {@code --conf}.
  */
-@Command(name = "submit.sh", synopsisHeading = "", customSynopsis = "usage: submit.sh [spark-submit options] COMMAND [options]",
+@Command(name = "submit.sh", synopsisHeading = "",
+        customSynopsis = "usage: submit.sh [spark-submit options] COMMAND [options]",
         mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {"Trains a multi-kernel batch-normalised CNN on CIFAR-10 with DL4J parameter averaging on Spark.",
             "Spark options (--master, --conf k=v, --executor-memory, ...) come before COMMAND; "
@@ -78,7 +79,8 @@ final class Commands implements Runnable {
         @Option(names = "--model", paramLabel = "FILE", description = "required: a model.zip written by train")
         String model;
 
-        @Option(names = "--data", paramLabel = "PATH", description = "required: records to score (CIFAR-10 binary files)")
+        @Option(names = "--data", paramLabel = "PATH",
+                description = "required: records to score (CIFAR-10 binary files)")
         String data;
 
         @Option(names = "--out", paramLabel = "DIR", description = "required: where to write the results")
@@ -151,7 +153,8 @@ final class Commands implements Runnable {
     @Command(name = "download", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = "Downloads and checks the official CIFAR-10 binary archive and unpacks its batches.")
     static final class Download implements Runnable {
-        @Option(names = "--out", paramLabel = "DIR", description = "required: directory for data_batch_*.bin and test_batch.bin")
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "required: directory for data_batch_*.bin and test_batch.bin")
         String out;
 
         @Option(names = "--url", paramLabel = "URL", defaultValue = CifarDownloader.DEFAULT_URL,

@@ -70,7 +70,8 @@ public final class Main {
         List<CommandLine> all = new ArrayList<>(List.of(cl));
         all.addAll(cl.getSubcommands().values());
         StringBuilder keys = new StringBuilder();
-        JobConfig.defaults().forEach((k, v) -> keys.append(String.format("  %-28s %s%n", k, v.isEmpty() ? "(none)" : v)));
+        JobConfig.defaults().forEach((k, v) -> keys.append(String.format("  %-28s %s%n", k, v.isEmpty()
+                ? "(none)" : v)));
         for (CommandLine c : all) {
             c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
             if (c.getCommandSpec().findOption("--set") != null) {

@@ -20,7 +20,8 @@ record ScoringInputs(OutputDir out, ComputationGraph net, JavaRDD<CifarRecord> d
         cfg.nativeSettings().apply();
         OutputDir out = OutputDir.open(cfg.ops().out(), sc.hadoopConfiguration(), output);
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(), modelPath);
-        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.data().test(), CifarSource.Role.SCORING, cfg.train().workers());
+        JavaRDD<CifarRecord> data = CifarSource.read(sc, cfg.data().test(), CifarSource.Role.SCORING,
+                cfg.train().workers());
         return new ScoringInputs(out, net, data);
     }
 }

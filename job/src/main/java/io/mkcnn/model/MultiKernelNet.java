@@ -186,7 +186,8 @@ public final class MultiKernelNet {
             missing.removeAll(have.keySet());
             Set<String> extra = new TreeSet<>(have.keySet());
             extra.removeAll(want.keySet());
-            throw new IllegalArgumentException("not this configuration's network: " + have.size() + " parameter arrays, "
+            throw new IllegalArgumentException("not this configuration's network: " + have.size()
+                    + " parameter arrays, "
                     + "expected " + want.size() + "; missing " + missing.stream().limit(3).toList() + ", unexpected "
                     + extra.stream().limit(3).toList());
         }

@@ -83,7 +83,8 @@ public final class RunDirectory implements AutoCloseable {
         boolean artifacts = entries.contains(MODEL) || entries.contains(Checkpoints.DIR);
         if (!hasRun && !entries.isEmpty()) {
             if (!artifacts) {
-                throw new InvalidConfigException(cfg.ops().out() + ": an existing directory that holds no run of this job ("
+                throw new InvalidConfigException(cfg.ops().out()
+                        + ": an existing directory that holds no run of this job ("
                         + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
                         + (entries.size() > 5 ? ", ..." : "") + "); choose a new or empty --out (nothing was written)");
             }
@@ -103,7 +104,8 @@ public final class RunDirectory implements AutoCloseable {
         String hash = String.valueOf(run.get("config_hash"));
         String runId = String.valueOf(run.get("run_id"));
         if (!hash.equals(cfg.hash())) {
-            throw new InvalidConfigException(cfg.ops().out() + ": holds run " + runId + " with another configuration (hash "
+            throw new InvalidConfigException(cfg.ops().out() + ": holds run " + runId
+                    + " with another configuration (hash "
                     + hash + ", this one " + cfg.hash() + savedDifferences(out, cfg) + "; see "
                     + out.resolve("config.properties") + "); rerun with the settings saved there, choose another "
                     + "--out, or pass --fresh to start over (the old run is moved aside, not deleted)");

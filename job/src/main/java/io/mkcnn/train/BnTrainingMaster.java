@@ -102,7 +102,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     }
 
     /**
-     * Prepares the next {@link #trainRounds} of an epoch of {@code roundsInEpoch} rounds ({@code train.approach=stream},
+     * Prepares the next {@link #trainRounds} of an epoch of {@code roundsInEpoch} rounds ({@code
+     * train.approach=stream},
      * where the driver counts the rounds), {@code doneInEpoch} of them done before a restart; the round counter
      * continues from {@code roundsDone}.
      */
@@ -112,14 +113,16 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
     }
 
     /**
-     * Trains {@code count} rounds with {@code train.approach=stream}, continuing the round counter: in round r (0-based)
+     * Trains {@code count} rounds with {@code train.approach=stream}, continuing the round counter: in round r
+     * (0-based)
      * every worker trains minibatches r*H .. r*H+H-1 of its shard's {@link ShardStream}, where partition p of
      * {@code shards} is worker p's shard. Each round's tasks run where Spark caches their partition.
      */
     public void trainRounds(SparkComputationGraph graph, JavaRDD<CifarRecord> shards, long seed, int count) {
         for (int i = 0; i < count; i++) {
             long first = (long) round * averagingFrequency;
-            StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), planner.token(), seed, batchSizePerWorker,
+            StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), planner.token(), seed,
+                    batchSizePerWorker,
                     first, averagingFrequency);
             processResults(null, graph, shards.mapPartitionsWithIndex(task, true), i + 1, count);
         }

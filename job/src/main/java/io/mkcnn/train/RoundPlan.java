@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     the state travels in the broadcast, or never leaves the shards)
  * @param poison test-only: partition 0 returns NaN parameters ({@link RunFaults#poisonRound})
  */
-public record RoundPlan(String token, String configKey, Transfer transfer, boolean keepsUpdaterState, boolean adoptDriverState,
-                        boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
+public record RoundPlan(String token, String configKey, Transfer transfer, boolean keepsUpdaterState,
+                        boolean adoptDriverState, boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
         implements Serializable {
 
     /** {@code train.updater.sync=local}: each shard keeps its own optimizer state, which never travels. */

@@ -66,7 +66,7 @@ public final class RoundTrainer {
                 cfg.train().transfer(), cfg.train().updaterSync(), cfg.train().updaterSyncRounds());
     }
 
-    /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} folder in {@code out}. */
+    /** Where minibatches are exported: {@code train.export.dir}, or the run's own {@code _export} in {@code out}. */
     static Path exportDir(JavaSparkContext sc, JobConfig cfg, OutputDir out) {
         if (cfg.ops().exportDir().isBlank()) {
             return out.resolve("_export");

@@ -73,7 +73,8 @@ public final class Trainer {
     public Optional<RunSummary> run() {
         String newRunId = UUID.randomUUID().toString().substring(0, 4);
         jobGroup = "mkcnn-run-" + newRunId;
-        try (GracefulStop stop = GracefulStop.install(cfg.ops().stopGraceSeconds(), () -> sc.cancelJobGroup(jobGroup))) {
+        try (GracefulStop stop = GracefulStop.install(cfg.ops().stopGraceSeconds(),
+                () -> sc.cancelJobGroup(jobGroup))) {
             this.stop = stop;
             sc.setJobGroup(jobGroup, "run " + newRunId + ": listing the data", false);
             try {
@@ -173,7 +174,8 @@ public final class Trainer {
         checkpoints = new Checkpoints(out, cfg.ops().checkpointKeep());
         long totalIterations = data.epochs().totalIterations();
         OuterOptimizer outer = OuterOptimizer.of(cfg);
-        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(), checkpointed -> MultiKernelNet.requireSameShapes(
+        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(),
+                checkpointed -> MultiKernelNet.requireSameShapes(
                 expected(totalIterations), checkpointed), outer);
         if (restored.found()) {
             state = restored.state();
@@ -198,7 +200,8 @@ public final class Trainer {
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
         LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
                 + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.model().lr(),
-                cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(), cfg.train().lrScaling().name().toLowerCase(),
+                cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(),
+                        cfg.train().lrScaling().name().toLowerCase(),
                 cfg.train().warmupEpochs(), outer.describe());
         LOG.info("[run {}] {} training records, {} test records, {} workers, {}; native {}", state.runId, trainCount,
                 data.testCount(), cfg.train().workers(), data.epochs().describe(), NativeRuntime.describe());

@@ -11,7 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-/** The typed metrics lines: the keys metrics.jsonl has always had, and the last evaluation found again after a resume. */
+/** The typed metrics lines: the keys metrics.jsonl has always had,
+        and the last evaluation found again after a resume. */
 class MetricLinesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -176,7 +176,8 @@ class SparkTrainingTest extends SparkTest {
         List<CifarRecord> data = Records.synthetic(120, 4);
         JavaRDD<CifarRecord> records = sc.parallelize(data, 3);
         ComputationGraph net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
-        io.mkcnn.bn.BnMoments distributed = io.mkcnn.bn.BnRecompute.moments(sc, net, records, 120, 1_000, 32, 1, io.mkcnn.config.NativeSettings.defaults());
+        io.mkcnn.bn.BnMoments distributed = io.mkcnn.bn.BnRecompute.moments(sc, net, records, 120, 1_000, 32, 1,
+                io.mkcnn.config.NativeSettings.defaults());
 
         io.mkcnn.bn.BnMoments direct = new io.mkcnn.bn.BnMoments();
         io.mkcnn.bn.BnRecompute.accumulate(net, Batches.toDataSet(data,
@@ -190,7 +191,8 @@ class SparkTrainingTest extends SparkTest {
         assertArrayEquals(direct.layers().get("stem_bn").variance(),
                 distributed.layers().get("stem_bn").variance(), 1e-4);
 
-        java.util.Map<String, Double> shift = io.mkcnn.bn.BnRecompute.apply(sc, net, records, 120, 1_000, 32, 1, io.mkcnn.config.NativeSettings.defaults());
+        java.util.Map<String, Double> shift = io.mkcnn.bn.BnRecompute.apply(sc, net, records, 120, 1_000, 32, 1,
+                io.mkcnn.config.NativeSettings.defaults());
         assertEquals(BnLayers.names(net).size(), shift.size());
         assertArrayEquals(distributed.layers().get("stem_bn").mean(), BnLayers.mean(net, "stem_bn"), 1e-5);
     }
@@ -204,8 +206,10 @@ class SparkTrainingTest extends SparkTest {
         // four partitions both ways: interleaved labels, and each partition holding two or three classes in order
         JavaRDD<CifarRecord> iid = sc.parallelize(data, 4);
         JavaRDD<CifarRecord> sorted = io.mkcnn.input.Shards.byClass(sc.parallelize(data, 3), 4);
-        io.mkcnn.bn.BnMoments a = io.mkcnn.bn.BnRecompute.moments(sc, net, iid, 200, 1_000, 16, 1, io.mkcnn.config.NativeSettings.defaults());
-        io.mkcnn.bn.BnMoments b = io.mkcnn.bn.BnRecompute.moments(sc, net, sorted, 200, 1_000, 16, 1, io.mkcnn.config.NativeSettings.defaults());
+        io.mkcnn.bn.BnMoments a = io.mkcnn.bn.BnRecompute.moments(sc, net, iid, 200, 1_000, 16, 1,
+                io.mkcnn.config.NativeSettings.defaults());
+        io.mkcnn.bn.BnMoments b = io.mkcnn.bn.BnRecompute.moments(sc, net, sorted, 200, 1_000, 16, 1,
+                io.mkcnn.config.NativeSettings.defaults());
         for (String layer : BnLayers.names(net)) {
             ChannelMoments x = a.layers().get(layer);
             ChannelMoments y = b.layers().get(layer);
