@@ -63,7 +63,8 @@ final class Progress implements RoundListener {
         long roundsLeft = (long) (cfg.train().epochs() - epoch) * perEpoch + perEpoch - state.roundsInEpochDone;
         LOG.info("[run {}][epoch {}/{}][round {}/{}] examples={} throughput={}/s loss={} eta={}", state.runId, epoch,
                 cfg.train().epochs(), state.roundsInEpochDone, perEpoch, state.examplesSeen,
-                String.format("%.1f", throughput), String.format("%.4f", s.score()), duration(secondsPerRound * Math.max(0, roundsLeft)));
+                String.format("%.1f", throughput), String.format("%.4f", s.score()),
+                duration(secondsPerRound * Math.max(0, roundsLeft)));
         state.metrics.add(new RoundLine(epoch, s.round(), state.roundsInEpochDone, s.examples(), state.examplesSeen,
                 elapsed(), s.workers(), s.score(), throughput, s.roundSeconds(), s.fitSeconds(), s.jobSeconds(),
                 s.reconcileSeconds(), master.lastOuterSeconds(), s.bnShift(), s.precisions()).toMap());

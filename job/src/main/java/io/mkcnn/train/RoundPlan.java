@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param poison test-only: partition 0 returns NaN parameters ({@link RunFaults#poisonRound})
  */
 public record RoundPlan(String token, String configKey, Transfer transfer, boolean keepsUpdaterState,
-                        boolean adoptDriverState, boolean returnUpdaterState, Broadcast<INDArray> driverState, boolean poison)
+                        boolean adoptDriverState, boolean returnUpdaterState, Broadcast<INDArray> driverState,
+                        boolean poison)
         implements Serializable {
 
     /** {@code train.updater.sync=local}: each shard keeps its own optimizer state, which never travels. */
