@@ -1,0 +1,184 @@
+package io.mkcnn.kernels;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The three passes of {@link DnnlConvolution} for one input shape, each a oneDNN primitive with its ports: the
+ * caller's arrays converted into the primitive's layout and precision on the way in, and back on the way out.
+ */
+final class ConvPasses {
+    private ConvPasses() {
+    }
+
+    /** The forward pass: {@code y = conv(x, w) + b}. */
+    static final class Forward implements AutoCloseable {
+        final convolution_forward prim;
+        final Port src;
+        final Port weights;
+        final Port bias;
+        final Port dst;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        /** @param bUser the bias's user layout, or null for a layer without bias */
+        Forward(convolution_forward.primitive_desc pd, memory.desc srcUser, memory.desc wUser, memory.desc bUser,
+                memory.desc dstUser) {
+            prim = new convolution_forward(pd);
+            src = Port.in(srcUser, pd.src_desc());
+            weights = Port.in(wUser, pd.weights_desc());
+            bias = bUser != null ? Port.in(bUser, pd.bias_desc()) : null;
+            dst = Port.out(dstUser, pd.dst_desc());
+            args.put(DNNL_ARG_SRC, src.inner());
+            args.put(DNNL_ARG_WEIGHTS, weights.inner());
+            if (bias != null) {
+                args.put(DNNL_ARG_BIAS, bias.inner());
+            }
+            args.put(DNNL_ARG_DST, dst.inner());
+        }
+
+        void run(stream s, INDArray x, INDArray w, INDArray b, INDArray y) {
+            src.load(s, x);
+            weights.load(s, w);
+            if (bias != null) {
+                bias.load(s, b);
+            }
+            dst.attach(y);
+            long t = KernelClock.start();
+            prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_FORWARD, t);
+            dst.store(s);
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(src, weights, bias, dst);
+        }
+    }
+
+    /** The gradient with respect to the input. */
+    static final class BackwardData implements AutoCloseable {
+        final convolution_backward_data prim;
+        final Port diffDst;
+        final Port weights;
+        final Port diffSrc;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        BackwardData(convolution_backward_data.primitive_desc pd, memory.desc dstUser, memory.desc wUser,
+                     memory.desc srcUser) {
+            prim = new convolution_backward_data(pd);
+            diffDst = Port.in(dstUser, pd.diff_dst_desc());
+            weights = Port.in(wUser, pd.weights_desc());
+            diffSrc = Port.out(srcUser, pd.diff_src_desc());
+            args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            args.put(DNNL_ARG_WEIGHTS, weights.inner());
+            args.put(DNNL_ARG_DIFF_SRC, diffSrc.inner());
+        }
+
+        void run(stream s, INDArray dy, INDArray w, INDArray dx) {
+            diffDst.load(s, dy);
+            weights.load(s, w);
+            diffSrc.attach(dx);
+            long t = KernelClock.start();
+            prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_BACKWARD_DATA, t);
+            diffSrc.store(s);
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(diffDst, weights, diffSrc);
+        }
+    }
+
+    /** The gradients with respect to the weights and the bias. */
+    static final class BackwardWeights implements AutoCloseable {
+        final convolution_backward_weights prim;
+        final Port src;
+        final Port diffDst;
+        final Port diffWeights;
+        final Port diffBias;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        /** @param bUser the bias's user layout, or null for a layer without bias */
+        BackwardWeights(convolution_backward_weights.primitive_desc pd, memory.desc srcUser, memory.desc dstUser,
+                        memory.desc wUser, memory.desc bUser) {
+            prim = new convolution_backward_weights(pd);
+            src = Port.in(srcUser, pd.src_desc());
+            diffDst = Port.in(dstUser, pd.diff_dst_desc());
+            diffWeights = Port.out(wUser, pd.diff_weights_desc());
+            diffBias = bUser != null ? Port.out(bUser, pd.diff_bias_desc()) : null;
+            args.put(DNNL_ARG_SRC, src.inner());
+            args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            args.put(DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner());
+            if (diffBias != null) {
+                args.put(DNNL_ARG_DIFF_BIAS, diffBias.inner());
+            }
+        }
+
+        /**
+         * @param srcLoaded a buffer already holding {@code x} in this primitive's layout, or null to convert it
+         * @param diffDstLoaded likewise for {@code dy}
+         */
+        void run(stream s, INDArray x, INDArray dy, INDArray dw, INDArray db, memory srcLoaded,
+                 memory diffDstLoaded) {
+            if (srcLoaded != null) {
+                args.put(DNNL_ARG_SRC, srcLoaded);
+            } else {
+                src.load(s, x);
+            }
+            if (diffDstLoaded != null) {
+                args.put(DNNL_ARG_DIFF_DST, diffDstLoaded);
+            } else {
+                diffDst.load(s, dy);
+            }
+            diffWeights.attach(dw);
+            if (diffBias != null) {
+                diffBias.attach(db);
+            }
+            long t = KernelClock.start();
+            prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
+            if (srcLoaded != null) {
+                args.put(DNNL_ARG_SRC, src.inner());
+            }
+            if (diffDstLoaded != null) {
+                args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
+            }
+            diffWeights.store(s);
+            if (diffBias != null) {
+                diffBias.store(s);
+            }
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(src, diffDst, diffWeights, diffBias);
+        }
+    }
+}
