@@ -12,8 +12,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
@@ -46,8 +44,8 @@ public final class DnnlBatchNorm implements AutoCloseable {
     private final float epsilon;
     private final boolean channelsLast;
     private final int flags;
-    private final stream stream;
-    private final Map<Long, Plan> plans = new HashMap<>();
+    private final Plans<Long, Plan> plans = new Plans<>();
+    private final stream stream = plans.stream;
 
     /**
      * @param epsilon added to the variance before its square root
@@ -66,7 +64,6 @@ public final class DnnlBatchNorm implements AutoCloseable {
         this.epsilon = (float) epsilon;
         this.channelsLast = channelsLast;
         this.flags = SCALE_SHIFT | (relu ? normalization_flags.fuse_norm_relu.value : 0);
-        this.stream = new stream(Dnnl.cpu());
     }
 
     /**
@@ -127,20 +124,16 @@ public final class DnnlBatchNorm implements AutoCloseable {
         long[] s = src.shape();
         long[] nchw = channelsLast ? new long[] {s[0], s[3], s[1], s[2]} : s;
         long key = (nchw[0] << 45) | (nchw[1] << 30) | (nchw[2] << 15) | nchw[3];
-        return plans.computeIfAbsent(key, k -> new Plan(nchw));
+        return plans.get(key, k -> new Plan(nchw));
     }
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
-        plans.clear();
-        stream.close();
+        plans.close();
     }
 
     /** Primitives and memory handles for one input shape; every memory wraps a caller's array. */
-    private final class Plan implements AutoCloseable {
+    private final class Plan implements Plans.Plan {
         final memory src;
         final memory dst;
         final memory diffSrc;

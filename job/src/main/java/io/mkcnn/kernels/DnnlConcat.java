@@ -1,8 +1,6 @@
 package io.mkcnn.kernels;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.memory.format_tag;
@@ -17,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (a sub-memory: the slice is read or written in place, strided). Not thread-safe: one instance per vertex.
  */
 public final class DnnlConcat implements AutoCloseable {
-    private final stream stream = new stream(Dnnl.cpu());
-    private final Map<String, Plan> plans = new HashMap<>();
+    private final Plans<String, Plan> plans = new Plans<>();
+    private final stream stream = plans.stream;
 
     /** {@code dst[..., offset_i : offset_i + c_i] = parts[i]} for [N, H, W, c_i] parts and an [N, H, W, sum c_i] dst. */
     public void concat(INDArray[] parts, INDArray dst) {
@@ -70,7 +68,7 @@ public final class DnnlConcat implements AutoCloseable {
             throw new IllegalArgumentException("the parts have " + total + " channels, the concatenation " + s[3]);
         }
         String key = Arrays.toString(s) + Arrays.toString(channels);
-        return plans.computeIfAbsent(key, k -> new Plan(s, channels));
+        return plans.get(key, k -> new Plan(s, channels));
     }
 
     private static void check(INDArray a, String name) {
@@ -82,15 +80,11 @@ public final class DnnlConcat implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
-        plans.clear();
-        stream.close();
+        plans.close();
     }
 
     /** The memories and reorders for one shape of the whole and its parts. */
-    private static final class Plan implements AutoCloseable {
+    private static final class Plan implements Plans.Plan {
         final memory.desc wholeDesc;
         final memory[] part;
         final memory[] slice;

@@ -1,7 +1,5 @@
 package io.mkcnn.kernels;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -30,8 +28,8 @@ public final class DnnlConvolution implements AutoCloseable {
     private final Precision precision;
     private final boolean bias;
     private final boolean channelsLast;
-    private final stream stream;
-    private final Map<Long, Plan> plans = new HashMap<>();
+    private final Plans<Long, Plan> plans = new Plans<>();
+    private final stream stream = plans.stream;
 
     /**
      * @param geometry channels, kernel and padding (stride and dilation 1)
@@ -47,7 +45,6 @@ public final class DnnlConvolution implements AutoCloseable {
         this.bias = bias;
         this.precision = precision;
         this.channelsLast = channelsLast;
-        this.stream = new stream(Dnnl.cpu());
     }
 
     public Precision precision() {
@@ -109,7 +106,7 @@ public final class DnnlConvolution implements AutoCloseable {
             throw new IllegalArgumentException("input has " + c + " channels, the layer " + geometry.inChannels());
         }
         long key = (n << 40) | (h << 20) | w;
-        return plans.computeIfAbsent(key, k -> new Plan(n, h, w));
+        return plans.get(key, k -> new Plan(n, h, w));
     }
 
     private static void check(INDArray a, String name) {
@@ -130,15 +127,11 @@ public final class DnnlConvolution implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
-        plans.clear();
-        stream.close();
+        plans.close();
     }
 
     /** The primitives and buffers for one input shape. */
-    private final class Plan implements AutoCloseable {
+    private final class Plan implements Plans.Plan {
         final long weightsLength;
         final long dstLength;
         final ConvPasses.Forward fwd;

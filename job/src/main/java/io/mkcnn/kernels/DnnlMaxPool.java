@@ -6,8 +6,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
@@ -36,8 +34,8 @@ public final class DnnlMaxPool implements AutoCloseable {
     private final long[] padTopLeft;
     private final long[] padBottomRight;
     private final boolean channelsLast;
-    private final stream stream = new stream(Dnnl.cpu());
-    private final Map<String, Plan> plans = new HashMap<>();
+    private final Plans<String, Plan> plans = new Plans<>();
+    private final stream stream = plans.stream;
     private long lastTrainingInput;
     private Plan lastTrainingPlan;
 
@@ -115,7 +113,7 @@ public final class DnnlMaxPool implements AutoCloseable {
         }
         long[] s = src.shape();
         long[] nchw = channelsLast ? new long[] {s[0], s[3], s[1], s[2]} : s;
-        return plans.computeIfAbsent(java.util.Arrays.toString(nchw), k -> new Plan(nchw));
+        return plans.get(java.util.Arrays.toString(nchw), k -> new Plan(nchw));
     }
 
     private static void check(INDArray a, String name) {
@@ -142,16 +140,12 @@ public final class DnnlMaxPool implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
-        plans.clear();
+        plans.close();
         lastTrainingPlan = null;
-        stream.close();
     }
 
     /** The primitives, the workspace and the memory handles for one input shape. */
-    private final class Plan implements AutoCloseable {
+    private final class Plan implements Plans.Plan {
         final long dstLength;
         final memory src;
         final memory dst;

@@ -5,8 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
@@ -26,8 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * per length; not thread-safe: one instance per layer instance.
  */
 public final class DnnlRelu implements AutoCloseable {
-    private final stream stream = new stream(Dnnl.cpu());
-    private final Map<Long, Plan> plans = new HashMap<>();
+    private final Plans<Long, Plan> plans = new Plans<>();
+    private final stream stream = plans.stream;
 
     /** {@code dst = max(src, 0)}; the arrays may be the same. */
     public void forward(INDArray src, INDArray dst) {
@@ -63,19 +61,15 @@ public final class DnnlRelu implements AutoCloseable {
         if (a.length() != b.length()) {
             throw new IllegalArgumentException("ReLU arrays differ in length: " + a.length() + " and " + b.length());
         }
-        return plans.computeIfAbsent(a.length(), Plan::new);
+        return plans.get(a.length(), Plan::new);
     }
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
-        plans.clear();
-        stream.close();
+        plans.close();
     }
 
-    private static final class Plan implements AutoCloseable {
+    private static final class Plan implements Plans.Plan {
         final memory src;
         final memory dst;
         final memory diffDst;
