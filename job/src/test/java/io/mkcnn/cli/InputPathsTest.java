@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.SyntheticCifar;
-import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,9 +48,6 @@ class InputPathsTest extends SparkTest {
         Files.writeString(official.resolve("readme.html"), "<html></html>");
     }
 
-    private static Map.Entry<Integer, String> run(String... args) {
-        return Cli.run(sc, args);
-    }
 
     private static String[] train(String data, String test, Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data, "--test", test, "--out",
@@ -83,7 +79,7 @@ class InputPathsTest extends SparkTest {
     void officialFolderTrainsOnItsTrainingBatchesAndScoresItsTestBatch() throws Exception {
         Map<String, String> before = snapshot(official);
         Path out = dir.resolve("official-run");
-        var r = run(train(official.toString(), official.toString(), out));
+        var r = cli(train(official.toString(), official.toString(), out));
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> m = metrics(out);
         assertEquals(600, ((Number) m.get("training_records")).intValue());
@@ -97,7 +93,7 @@ class InputPathsTest extends SparkTest {
     void globReachingTheTestBatchIsRefused() throws Exception {
         Map<String, String> before = snapshot(official);
         Path out = dir.resolve("glob-run");
-        var r = run(train(official.resolve("*.bin").toString(), official.resolve("test_batch.bin").toString(), out));
+        var r = cli(train(official.resolve("*.bin").toString(), official.resolve("test_batch.bin").toString(), out));
         assertEquals(3, r.getKey(), r.getValue());
         assertTrue(r.getValue().contains(official.resolve("*.bin") + ": the pattern matches file:"
                 + official.resolve("test_batch.bin") + ", the CIFAR-10 test batch; test records are not trained on "
@@ -108,7 +104,7 @@ class InputPathsTest extends SparkTest {
         // a folder whose only record file is the test batch has nothing to train on
         Path onlyTest = Files.createDirectories(dir.resolve("only-test"));
         Files.copy(official.resolve("test_batch.bin"), onlyTest.resolve("test_batch.bin"));
-        var t = run(train(onlyTest.toString(), official.resolve("test_batch.bin").toString(), out));
+        var t = cli(train(onlyTest.toString(), official.resolve("test_batch.bin").toString(), out));
         assertEquals(3, t.getKey(), t.getValue());
         assertTrue(t.getValue().contains("only-test: no CIFAR-10 binary files (*.bin) found for training (a folder's "
                 + "test_batch.bin is never trained on; name the file itself to train on it)"), t.getValue());
@@ -129,7 +125,7 @@ class InputPathsTest extends SparkTest {
         String data = home.resolve("train 1,[a]#%2C.bin").toString();
         String test = home.resolve("test {1} 50%.bin").toString();
 
-        var r = run(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
+        var r = cli(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
         assertEquals(0, r.getKey(), r.getValue());
         Map<String, Object> m = metrics(out);
         assertEquals(600, ((Number) m.get("training_records")).intValue());
@@ -141,19 +137,19 @@ class InputPathsTest extends SparkTest {
 
         // a rerun of the finished run recognises it and leaves its model as it was
         long written = Files.getLastModifiedTime(out.resolve("model.zip")).toMillis();
-        var again = run(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
+        var again = cli(train(data, test, out, "--set", "train.approach=export", "--set", "train.export.dir=" + export));
         assertEquals(0, again.getKey(), again.getValue());
         assertEquals(written, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());
 
         Path evalOut = dir.resolve("eval out, #2 [z]");
-        var e = run("evaluate", "--model", out.resolve("model.zip").toString(), "--data", test, "--out",
+        var e = cli("evaluate", "--model", out.resolve("model.zip").toString(), "--data", test, "--out",
                 evalOut.toString());
         assertEquals(0, e.getKey(), e.getValue());
         assertEquals(((Number) ((Map<String, Object>) m.get("test")).get("accuracy")).doubleValue(),
                 ((Number) ((Map<String, Object>) metrics(evalOut).get("test")).get("accuracy")).doubleValue(), 1e-9);
 
         Path predictOut = dir.resolve("predict out %3 {w}");
-        var p = run("predict", "--model", out.resolve("model.zip").toString(), "--data", test, "--out",
+        var p = cli("predict", "--model", out.resolve("model.zip").toString(), "--data", test, "--out",
                 predictOut.toString());
         assertEquals(0, p.getKey(), p.getValue());
         assertTrue(Files.isDirectory(predictOut.resolve("predictions.parquet")));
@@ -164,7 +160,7 @@ class InputPathsTest extends SparkTest {
     @Test
     void demoInAFolderWhoseNameIsAGlob() {
         Path out = dir.resolve("demo [1] *");
-        var r = run("demo", "--out", out.toString(), "--records", "300", "--epochs", "1", "--set", "train.batch=32",
+        var r = cli("demo", "--out", out.toString(), "--records", "300", "--epochs", "1", "--set", "train.batch=32",
                 "--set", "train.averaging.frequency=4");
         assertEquals(0, r.getKey(), r.getValue());
         assertTrue(Files.isRegularFile(out.resolve("run").resolve("model.zip")));

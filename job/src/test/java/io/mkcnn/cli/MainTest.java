@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.data.SyntheticCifar;
-import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,31 +21,21 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 class MainTest extends SparkTest {
     @TempDir
     static Path dir;
-    static Path data;
+    static SyntheticData data;
 
     @BeforeAll
     static void syntheticData() {
-        data = dir.resolve("data");
-        SyntheticCifar.write(data, 1200, 5);
+        data = SyntheticData.write(dir.resolve("data"), 1200, 5);
     }
 
-    private static Map.Entry<Integer, String> run(String... args) {
-        return Cli.run(sc, args);
-    }
 
-    private static String train() {
-        return data.resolve("synthetic_batch_*.bin").toString();
-    }
 
-    private static String test() {
-        return data.resolve("synthetic_test_batch.bin").toString();
-    }
 
     @Test
     @SuppressWarnings("unchecked")
     void trainWritesALoadableModelAndMetricsThenEvaluateReproducesThem() throws Exception {
         Path out = dir.resolve("run");
-        var r = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "2",
+        var r = cli("train", "--data", data.train(), "--test", data.test(), "--out", out.toString(), "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5");
         assertEquals(0, r.getKey(), r.getValue());
         ComputationGraph net = ModelSerializer.restoreComputationGraph(out.resolve("model.zip").toFile(), true);
@@ -61,7 +50,7 @@ class MainTest extends SparkTest {
         assertTrue(Files.readString(out.resolve("config.properties")).contains("bn.mode=pooled"));
 
         Path evalOut = dir.resolve("eval");
-        var e = run("evaluate", "--model", out.resolve("model.zip").toString(), "--data", test(), "--out",
+        var e = cli("evaluate", "--model", out.resolve("model.zip").toString(), "--data", data.test(), "--out",
                 evalOut.toString());
         assertEquals(0, e.getKey(), e.getValue());
         Map<String, Object> em = new ObjectMapper().readValue(evalOut.resolve("metrics.json").toFile(), Map.class);
@@ -69,13 +58,13 @@ class MainTest extends SparkTest {
 
         // rerunning the finished run does nothing and succeeds (a scheduler may retry freely)
         long modified = Files.getLastModifiedTime(out.resolve("model.zip")).toMillis();
-        var again = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "2",
+        var again = cli("train", "--data", data.train(), "--test", data.test(), "--out", out.toString(), "--epochs", "2",
                 "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5");
         assertEquals(0, again.getKey(), again.getValue());
         assertEquals(modified, Files.getLastModifiedTime(out.resolve("model.zip")).toMillis());
 
         // another configuration on the same directory is refused, and nothing is touched
-        var other = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "3");
+        var other = cli("train", "--data", data.train(), "--test", data.test(), "--out", out.toString(), "--epochs", "3");
         assertEquals(2, other.getKey());
         assertTrue(other.getValue().contains("with another configuration"), other.getValue());
         assertTrue(other.getValue().contains("differing: train.averaging.frequency: 5 -> 20, train.batch: 32 -> 64, "
@@ -85,7 +74,7 @@ class MainTest extends SparkTest {
 
         // predictions of the saved model, read back with Spark SQL
         Path predOut = dir.resolve("pred");
-        var p = run("predict", "--model", out.resolve("model.zip").toString(), "--data", test(), "--out",
+        var p = cli("predict", "--model", out.resolve("model.zip").toString(), "--data", data.test(), "--out",
                 predOut.toString());
         assertEquals(0, p.getKey(), p.getValue());
         var rows = org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read()
@@ -110,7 +99,7 @@ class MainTest extends SparkTest {
         assertEquals(accuracy, correct / (double) rows.size(), 1e-9, "predictions agree with the evaluation");
 
         // --fresh moves the finished run aside and starts over
-        var freshRun = run("train", "--data", train(), "--test", test(), "--out", out.toString(), "--epochs", "1",
+        var freshRun = cli("train", "--data", data.train(), "--test", data.test(), "--out", out.toString(), "--epochs", "1",
                 "--set", "train.batch=32", "--fresh");
         assertEquals(0, freshRun.getKey(), freshRun.getValue());
         try (var siblings = Files.list(dir)) {
@@ -122,7 +111,7 @@ class MainTest extends SparkTest {
 
     @Test
     void everyConfigurationProblemIsReportedAtOnce() {
-        var r = run("train", "--data", train(), "--test", test(), "--out", dir.resolve("x").toString(),
+        var r = cli("train", "--data", data.train(), "--test", data.test(), "--out", dir.resolve("x").toString(),
                 "--workers", "0", "--set", "train.batch=-1", "--set", "bn.mode=average", "--set", "model.lr=0",
                 "--set", "train.bacth=3");
         assertEquals(2, r.getKey());
@@ -137,11 +126,11 @@ class MainTest extends SparkTest {
 
     @Test
     void missingOptionsAndUnknownCommandAreArgumentErrors() {
-        var r = run("train", "--data", train());
+        var r = cli("train", "--data", data.train());
         assertEquals(2, r.getKey());
         assertTrue(r.getValue().contains("train: missing required option --test"), r.getValue());
         assertTrue(r.getValue().contains("train: missing required option --out"), r.getValue());
-        var u = run("fit", "--data", "x");
+        var u = cli("fit", "--data", "x");
         assertEquals(2, u.getKey());
         assertTrue(u.getValue().contains("unknown command 'fit'"), u.getValue());
     }
@@ -149,7 +138,7 @@ class MainTest extends SparkTest {
     @Test
     void badDataIsAnInputErrorNamingTheFile() throws Exception {
         Path bad = Files.write(dir.resolve("bad.bin"), new byte[100]);
-        var r = run("train", "--data", bad.toString(), "--test", test(), "--out", dir.resolve("y").toString());
+        var r = cli("train", "--data", bad.toString(), "--test", data.test(), "--out", dir.resolve("y").toString());
         assertEquals(3, r.getKey());
         assertTrue(r.getValue().contains("bad.bin: size 100 bytes is not a multiple"), r.getValue());
     }
@@ -157,7 +146,7 @@ class MainTest extends SparkTest {
     @Test
     void aFileThatIsNotAModelIsAnInputError() throws Exception {
         Path notModel = Files.writeString(dir.resolve("model.zip"), "not a zip");
-        var r = run("evaluate", "--model", notModel.toString(), "--data", test(), "--out",
+        var r = cli("evaluate", "--model", notModel.toString(), "--data", data.test(), "--out",
                 dir.resolve("z").toString());
         assertEquals(3, r.getKey());
         assertTrue(r.getValue().contains("model.zip: not a model saved by train"), r.getValue());
@@ -165,7 +154,8 @@ class MainTest extends SparkTest {
 
     @Test
     void testDataInsideTheTrainingDataIsRefused() {
-        var r = run("train", "--data", data.toString(), "--test", test(), "--out", dir.resolve("w").toString());
+        var r = cli("train", "--data", data.dir().toString(), "--test", data.test(), "--out",
+                dir.resolve("w").toString());
         assertEquals(3, r.getKey());
         assertTrue(r.getValue().contains("synthetic_test_batch.bin]; pass the training batches alone"), r.getValue());
     }

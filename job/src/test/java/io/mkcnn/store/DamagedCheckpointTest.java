@@ -3,7 +3,6 @@ package io.mkcnn.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
@@ -11,6 +10,7 @@ import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,18 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
 class DamagedCheckpointTest extends SparkTest {
     @TempDir
     static Path tmp;
-    static Path data;
+    static SyntheticData data;
 
     @BeforeAll
     static void syntheticData() {
-        data = tmp.resolve("data");
-        SyntheticCifar.write(data, 256, 9);
+        data = SyntheticData.write(tmp.resolve("data"), 256, 9);
     }
 
     /** 256 records / (2 workers x 16 x 2) = 4 rounds an epoch, 2 epochs. */
     private static Map.Entry<Integer, String> train(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
-                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.train(),
+                "--test", data.test(), "--out", out.toString(),
                 "--epochs", "2", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=2",
                 "--set", "checkpoint.every.rounds=1", "--set", "checkpoint.keep=4"));
         args.addAll(List.of(extra));

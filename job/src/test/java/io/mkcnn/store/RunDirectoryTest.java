@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.testutil.Cli;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,17 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 class RunDirectoryTest extends SparkTest {
     @TempDir
     static Path tmp;
-    static Path data;
+    static SyntheticData data;
 
     @BeforeAll
     static void syntheticData() {
-        data = tmp.resolve("data");
-        SyntheticCifar.write(data, 256, 3);
+        data = SyntheticData.write(tmp.resolve("data"), 256, 3);
     }
 
     private static Map.Entry<Integer, String> train(Path out, String... dataPath) {
-        String train = dataPath.length > 0 ? dataPath[0] : data.resolve("synthetic_batch_*.bin").toString();
-        return Cli.run(sc, "train", "--data", train, "--test", data.resolve("synthetic_test_batch.bin").toString(),
+        String train = dataPath.length > 0 ? dataPath[0] : data.train();
+        return Cli.run(sc, "train", "--data", train, "--test", data.test(),
                 "--out", out.toString(), "--epochs", "1", "--workers", "2", "--set", "train.batch=32",
                 "--set", "train.averaging.frequency=2");
     }
@@ -84,8 +83,8 @@ class RunDirectoryTest extends SparkTest {
                     r.getValue());
             assertEquals(before, listing(out), "nothing written");
 
-            var fresh = Cli.run(sc, "train", "--data", data.resolve("synthetic_batch_*.bin").toString(), "--test",
-                    data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(), "--fresh");
+            var fresh = Cli.run(sc, "train", "--data", data.train(), "--test",
+                    data.test(), "--out", out.toString(), "--fresh");
             assertEquals(6, fresh.getKey(), "--fresh never moves a live run aside: " + fresh.getValue());
             assertEquals(before, listing(out), "nothing moved or written");
 

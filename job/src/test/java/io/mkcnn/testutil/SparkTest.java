@@ -1,5 +1,6 @@
 package io.mkcnn.testutil;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,11 @@ public abstract class SparkTest {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
         sc = new JavaSparkContext(conf);
+    }
+
+    /** Runs a command line on this class's SparkContext: its exit code and what it printed on stderr. */
+    protected static Map.Entry<Integer, String> cli(String... args) {
+        return Cli.run(sc, args);
     }
 
     @AfterAll

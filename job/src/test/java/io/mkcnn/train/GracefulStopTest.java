@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.cli.Main;
-import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.store.RunLock;
 import io.mkcnn.testutil.ChildJvm;
 import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,18 +31,17 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 class GracefulStopTest extends SparkTest {
     @TempDir
     static Path dir;
-    static Path data;
+    static SyntheticData data;
 
     @BeforeAll
     static void syntheticData() {
-        data = dir.resolve("data");
-        SyntheticCifar.write(data, 640, 17);
+        data = SyntheticData.write(dir.resolve("data"), 640, 17);
     }
 
     /** 640 records / (2 workers x 16 x frequency) rounds an epoch, 2 epochs. */
     private static List<String> command(Path out, int frequency, String... extra) {
-        List<String> c = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
-                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+        List<String> c = new ArrayList<>(List.of("train", "--data", data.train(),
+                "--test", data.test(), "--out", out.toString(),
                 "--epochs", "2", "--workers", "2", "--set", "train.batch=16",
                 "--set", "train.averaging.frequency=" + frequency, "--set", "checkpoint.every.rounds=1000"));
         c.addAll(List.of(extra));

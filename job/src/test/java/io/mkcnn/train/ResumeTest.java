@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,18 +27,17 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 class ResumeTest extends SparkTest {
     @TempDir
     static Path dir;
-    static Path data;
+    static SyntheticData data;
     static String lastErr = "";
 
     @BeforeAll
     static void syntheticData() {
-        data = dir.resolve("data");
-        SyntheticCifar.write(data, 640, 9);
+        data = SyntheticData.write(dir.resolve("data"), 640, 9);
     }
 
     private static int train(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
-                "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.train(),
+                "--test", data.test(), "--out", out.toString(),
                 "--epochs", "3", "--workers", "2", "--set", "train.batch=16", "--set", "train.averaging.frequency=3",
                 "--set", "checkpoint.every.rounds=2", "--set", "checkpoint.keep=2",
                 // every value in fp32 and the optimizer state averaged every round: the settings under which a
