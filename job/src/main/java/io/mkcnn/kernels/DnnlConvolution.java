@@ -28,8 +28,8 @@ public final class DnnlConvolution implements AutoCloseable {
     private final Precision precision;
     private final boolean bias;
     private final boolean channelsLast;
-    private final Plans<Long, Plan> plans = new Plans<>();
-    private final stream stream = plans.stream;
+    private final Plans<Long, Plan> plans;
+    private final stream stream;
 
     /**
      * @param geometry channels, kernel and padding (stride and dilation 1)
@@ -45,6 +45,8 @@ public final class DnnlConvolution implements AutoCloseable {
         this.bias = bias;
         this.precision = precision;
         this.channelsLast = channelsLast;
+        this.plans = new Plans<>();
+        this.stream = plans.stream;
     }
 
     public Precision precision() {
