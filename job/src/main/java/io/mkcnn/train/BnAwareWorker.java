@@ -110,7 +110,7 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         endStep();
         ParameterAveragingTrainingResult r = super.getFinalResult(network);
-        // test-only failure injection (debug.nan.round)
+        // test-only failure injection (RunFaults.poisonRound)
         boolean nan = plan.poison() && TaskContext.get() != null && partition() == 0;
         // copies: the network goes back to the pool for the next task, and DL4J's result holds views of it
         INDArray params = null;
