@@ -1,0 +1,224 @@
+package io.mkcnn.input;
+
+import io.mkcnn.data.CifarFormat;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.data.InvalidDataException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Records from a DataFrame with an image column and an integer label column. An image is accepted as Spark's image
+ * data source struct ({@code spark.read.format("image")}: BGR, row-major), as a raw 3,072-byte CIFAR row (red, green
+ * and blue planes), as encoded PNG or JPEG bytes, or as a struct holding such bytes in a field {@code bytes} (the
+ * public CIFAR-10 Parquet layout). Images are 32x32 with 3 channels: nothing is resized or converted. Every problem
+ * names the column and the first bad row (its position in the DataFrame, from 0).
+ */
+public final class ImageRows {
+    private static final List<String> IMAGE_SCHEMA = List.of("height", "width", "nChannels", "data");
+
+    private ImageRows() {
+    }
+
+    /** How a column holds its images. */
+    enum Kind { IMAGE_SCHEMA, BINARY, BYTES_STRUCT }
+
+    /**
+     * The records of {@code df}, decoded and checked before this returns.
+     *
+     * @param source names the records in messages and in each record (e.g. the table's path)
+     * @throws InvalidDataException naming the column and the first bad row: a missing column, a column of another
+     *     type, a null, a label outside 0..9, an image that is not 32x32 or not 3 channels, bytes that are no image
+     */
+    public static JavaRDD<CifarRecord> records(Dataset<Row> df, String imageColumn, String labelColumn,
+                                               String source) {
+        Kind kind = kind(df.schema(), imageColumn, source);
+        requireIntegerLabel(df.schema(), labelColumn, source);
+        JavaRDD<Decoded> decoded = df.select(imageColumn, labelColumn).javaRDD().zipWithIndex()
+                .map(t -> decode(t._1(), t._2(), kind, imageColumn, labelColumn, source));
+        // a pass that checks every row first (the caller caches the records it trains on, decoded again)
+        List<Decoded> bad = decoded.filter(d -> d.problem() != null).takeOrdered(1, new ByRow());
+        if (!bad.isEmpty()) {
+            throw new InvalidDataException(bad.get(0).problem());
+        }
+        return decoded.map(Decoded::record);
+    }
+
+    /** A row's record, or what is wrong with it (a class, not a record: Spark's Kryo cannot write records). */
+    static final class Decoded implements Serializable {
+        private final CifarRecord record;
+        private final long row;
+        private final String problem;
+
+        Decoded(CifarRecord record, long row, String problem) {
+            this.record = record;
+            this.row = row;
+            this.problem = problem;
+        }
+
+        CifarRecord record() {
+            return record;
+        }
+
+        long row() {
+            return row;
+        }
+
+        String problem() {
+            return problem;
+        }
+    }
+
+    /** Orders problems by row. */
+    static final class ByRow implements Comparator<Decoded>, Serializable {
+        @Override
+        public int compare(Decoded a, Decoded b) {
+            return Long.compare(a.row(), b.row());
+        }
+    }
+
+    static Kind kind(StructType schema, String column, String source) {
+        DataType type = field(schema, column, source).dataType();
+        if (type instanceof BinaryType) {
+            return Kind.BINARY;
+        }
+        if (type instanceof StructType s) {
+            List<String> names = Arrays.asList(s.fieldNames());
+            if (names.containsAll(IMAGE_SCHEMA)) {
+                return Kind.IMAGE_SCHEMA;
+            }
+            if (names.contains("bytes") && s.apply("bytes").dataType() instanceof BinaryType) {
+                return Kind.BYTES_STRUCT;
+            }
+        }
+        throw new InvalidDataException(source + ": column '" + column + "' is " + type.simpleString()
+                + ", expected image bytes (PNG, JPEG or 3,072 raw CIFAR bytes), Spark's image struct, or a struct "
+                + "with a binary field 'bytes'");
+    }
+
+    static void requireIntegerLabel(StructType schema, String column, String source) {
+        DataType type = field(schema, column, source).dataType();
+        if (!(type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
+                || type instanceof LongType)) {
+            throw new InvalidDataException(source + ": column '" + column + "' is " + type.simpleString()
+                    + ", expected an integer type (tinyint, smallint, int or bigint) of labels 0..9");
+        }
+    }
+
+    private static StructField field(StructType schema, String column, String source) {
+        if (!Arrays.asList(schema.fieldNames()).contains(column)) {
+            throw new InvalidDataException(source + ": no column '" + column + "' (columns: "
+                    + String.join(", ", schema.fieldNames()) + ")");
+        }
+        return schema.apply(column);
+    }
+
+    static Decoded decode(Row row, long index, Kind kind, String imageColumn, String labelColumn, String source) {
+        String at = source + ": row " + index + ", column '";
+        if (row.isNullAt(1)) {
+            return new Decoded(null, index, at + labelColumn + "' is null, expected a label 0..9");
+        }
+        long label = ((Number) row.get(1)).longValue();
+        if (label < 0 || label >= CifarFormat.NUM_CLASSES) {
+            return new Decoded(null, index, at + labelColumn + "' is " + label + ", expected a label 0..9");
+        }
+        if (row.isNullAt(0)) {
+            return new Decoded(null, index, at + imageColumn + "' is null, expected an image");
+        }
+        try {
+            byte[] pixels = switch (kind) {
+                case IMAGE_SCHEMA -> fromImageSchema(row.getStruct(0));
+                case BINARY -> fromBytes(row.getAs(0));
+                case BYTES_STRUCT -> {
+                    Row s = row.getStruct(0);
+                    int i = s.fieldIndex("bytes");
+                    if (s.isNullAt(i)) {
+                        throw new IllegalArgumentException("holds no bytes");
+                    }
+                    yield fromBytes(s.getAs(i));
+                }
+            };
+            return new Decoded(new CifarRecord((int) label, pixels, source, index), index, null);
+        } catch (IllegalArgumentException e) {
+            return new Decoded(null, index, at + imageColumn + "': the image " + e.getMessage());
+        }
+    }
+
+    /** Spark's image struct: interleaved BGR, row-major. */
+    static byte[] fromImageSchema(Row image) {
+        int h = image.getInt(image.fieldIndex("height"));
+        int w = image.getInt(image.fieldIndex("width"));
+        int c = image.getInt(image.fieldIndex("nChannels"));
+        requireShape(w, h, c);
+        byte[] data = image.getAs(image.fieldIndex("data"));
+        if (data == null || data.length != CifarFormat.PIXEL_BYTES) {
+            throw new IllegalArgumentException("has " + (data == null ? 0 : data.length) + " data bytes, expected "
+                    + CifarFormat.PIXEL_BYTES);
+        }
+        int plane = CifarFormat.IMAGE_SIZE * CifarFormat.IMAGE_SIZE;
+        byte[] pixels = new byte[CifarFormat.PIXEL_BYTES];
+        for (int p = 0; p < plane; p++) {
+            pixels[p] = data[3 * p + 2];
+            pixels[plane + p] = data[3 * p + 1];
+            pixels[2 * plane + p] = data[3 * p];
+        }
+        return pixels;
+    }
+
+    /** 3,072 raw bytes are a CIFAR row already; anything else must decode as a PNG or JPEG image. */
+    static byte[] fromBytes(byte[] bytes) {
+        if (bytes.length == CifarFormat.PIXEL_BYTES) {
+            return bytes.clone();
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            img = null;
+        }
+        if (img == null) {
+            throw new IllegalArgumentException("is not a PNG or JPEG image (" + bytes.length + " bytes; raw CIFAR "
+                    + "pixels are " + CifarFormat.PIXEL_BYTES + ")");
+        }
+        requireShape(img.getWidth(), img.getHeight(), img.getColorModel().getNumComponents());
+        int plane = CifarFormat.IMAGE_SIZE * CifarFormat.IMAGE_SIZE;
+        byte[] pixels = new byte[CifarFormat.PIXEL_BYTES];
+        for (int y = 0; y < CifarFormat.IMAGE_SIZE; y++) {
+            for (int x = 0; x < CifarFormat.IMAGE_SIZE; x++) {
+                int rgb = img.getRGB(x, y);
+                int p = y * CifarFormat.IMAGE_SIZE + x;
+                pixels[p] = (byte) (rgb >> 16);
+                pixels[plane + p] = (byte) (rgb >> 8);
+                pixels[2 * plane + p] = (byte) rgb;
+            }
+        }
+        return pixels;
+    }
+
+    private static void requireShape(int width, int height, int channels) {
+        if (width != CifarFormat.IMAGE_SIZE || height != CifarFormat.IMAGE_SIZE) {
+            throw new IllegalArgumentException("is " + width + "x" + height + ", expected 32x32 (images are not "
+                    + "resized)");
+        }
+        if (channels != CifarFormat.CHANNELS) {
+            throw new IllegalArgumentException("has " + channels + " channel(s), expected 3 (grayscale and alpha "
+                    + "are not converted)");
+        }
+    }
+}
