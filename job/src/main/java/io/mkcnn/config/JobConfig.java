@@ -148,19 +148,14 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
         return new TreeMap<>(from(Map.of(), "defaults", Map.of()).effective());
     }
 
-    /** The keys of the operation section: read once from an empty configuration. */
+    /** The keys of the operation section: those its reader asks an empty configuration for. */
     private static final class OpsKeys {
         static final Set<String> KEYS = opsKeys();
 
         private static Set<String> opsKeys() {
             Settings s = new Settings(Map.of(), Map.of());
-            OuterConfig.read(s, TrainConfig.read(s).workers());
-            DataConfig.read(s);
-            ModelConfig.read(s);
-            BnConfig.read(s);
-            int mark = s.mark();
             OpsConfig.read(s);
-            return Set.copyOf(s.keysSince(mark));
+            return Set.copyOf(s.effective().keySet());
         }
     }
 

@@ -105,16 +105,6 @@ final class Settings {
         return unknown;
     }
 
-    /** A mark for {@link #keysSince}: how many keys have been asked for so far. */
-    int mark() {
-        return used.size();
-    }
-
-    /** The keys first asked for after {@code mark}. */
-    java.util.Set<String> keysSince(int mark) {
-        return new java.util.TreeSet<>(new ArrayList<>(used.keySet()).subList(mark, used.size()));
-    }
-
     /** Every key asked for, with its effective value. */
     Map<String, String> effective() {
         return used;
