@@ -8,6 +8,7 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.RecordInput;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.train.Trainer;
@@ -93,9 +94,11 @@ public final class BnStudy {
     public Map<String, Object> run() {
         base.nativeSettings().apply();
         // the data is read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING, workers)
+        JavaRDD<CifarRecord> train = RecordInput.read(sc, base.data().train(), CifarSource.Role.TRAINING,
+                base.data(), workers)
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING, workers)
+        JavaRDD<CifarRecord> test = RecordInput.read(sc, base.data().test(), CifarSource.Role.SCORING,
+                base.data(), workers)
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         test.count();

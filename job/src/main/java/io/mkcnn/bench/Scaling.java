@@ -8,6 +8,7 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.RecordInput;
 import io.mkcnn.store.ModelFiles;
 import io.mkcnn.store.OutputDir;
 import io.mkcnn.store.RunDirectory;
@@ -135,10 +136,10 @@ public final class Scaling {
     public Map<String, Object> run(JavaSparkContext sc) {
         base.nativeSettings().apply();
         // read and checked before the study's folder is created, so bad input leaves nothing behind
-        JavaRDD<CifarRecord> train = CifarSource.read(sc, base.data().train(), CifarSource.Role.TRAINING,
+        JavaRDD<CifarRecord> train = RecordInput.read(sc, base.data().train(), CifarSource.Role.TRAINING, base.data(),
                 base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, base.data().test(), CifarSource.Role.SCORING,
+        JavaRDD<CifarRecord> test = RecordInput.read(sc, base.data().test(), CifarSource.Role.SCORING, base.data(),
                 base.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();

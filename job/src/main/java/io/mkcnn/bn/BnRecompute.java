@@ -4,6 +4,7 @@ import io.mkcnn.config.NativeSettings;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.NetPayload;
 import io.mkcnn.input.Batches;
+import io.mkcnn.model.MultiKernelNet;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class BnRecompute {
                 return Collections.singletonList(moments).iterator();
             }
             ComputationGraph net = payload.value().network();
-            Iterator<DataSet> batches = Batches.evaluation(records, batch);
+            Iterator<DataSet> batches = Batches.evaluation(records, batch, MultiKernelNet.classes(net));
             while (batches.hasNext()) {
                 accumulate(net, batches.next().getFeatures(), moments);
             }

@@ -41,7 +41,8 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
 
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
     private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
-            "train.updater.sync", "every", "train.updater.sync.rounds", "10");
+            "train.updater.sync", "every", "train.updater.sync.rounds", "10", "data.format", "cifar10",
+            "data.cifar100.labels", "fine", "data.image.column", "img", "data.label.column", "label");
 
     /** Keys the job no longer reads, accepted only with the value files of earlier runs carry. */
     private static final List<String> RETIRED = List.of("debug.fail.after.rounds", "debug.nan.round");
@@ -172,7 +173,7 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
     }
 
     public NetworkSpec networkSpec() {
-        return NetworkSpec.cifar(model.factorised());
+        return NetworkSpec.cifar(model.factorised(), data.labelSet().size());
     }
 
     /**

@@ -1,9 +1,10 @@
 package io.mkcnn.eval;
 
 import io.mkcnn.config.NativeSettings;
-import io.mkcnn.data.CifarFormat;
+import io.mkcnn.data.LabelSet;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.Batches;
+import io.mkcnn.model.MultiKernelNet;
 import java.util.Collections;
 import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
@@ -47,12 +48,13 @@ public final class Evaluator {
 
         @Override
         public Iterator<Evaluation> call(Iterator<CifarRecord> records) {
-            Evaluation eval = new Evaluation(new java.util.ArrayList<>(CifarFormat.CLASS_NAMES));
+            ComputationGraph net = payload.value().network();
+            LabelSet labels = LabelSet.ofClasses(MultiKernelNet.classes(net));
+            Evaluation eval = new Evaluation(new java.util.ArrayList<>(labels.names()));
             if (!records.hasNext()) {
                 return Collections.singletonList(eval).iterator();
             }
-            ComputationGraph net = payload.value().network();
-            Iterator<DataSet> batches = Batches.evaluation(records, batch);
+            Iterator<DataSet> batches = Batches.evaluation(records, batch, labels.size());
             while (batches.hasNext()) {
                 DataSet ds = batches.next();
                 INDArray out = net.outputSingle(false, ds.getFeatures());

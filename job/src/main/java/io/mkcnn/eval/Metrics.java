@@ -1,6 +1,6 @@
 package io.mkcnn.eval;
 
-import io.mkcnn.data.CifarFormat;
+import io.mkcnn.data.LabelSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,21 +22,22 @@ public final class Metrics {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("examples", e.getNumRowCounter());
         m.put("accuracy", e.accuracy());
+        List<String> names = LabelSet.ofClasses(e.getConfusion().getClasses().size()).names();
         Map<String, Object> perClass = new LinkedHashMap<>();
-        for (int c = 0; c < CifarFormat.NUM_CLASSES; c++) {
+        for (int c = 0; c < names.size(); c++) {
             Map<String, Object> pc = new LinkedHashMap<>();
             pc.put("accuracy", nanToNull(e.recall(c)));
             pc.put("precision", nanToNull(e.precision(c)));
             pc.put("recall", nanToNull(e.recall(c)));
             pc.put("f1", nanToNull(e.f1(c)));
             pc.put("support", e.getConfusion().getActualTotal(c));
-            perClass.put(CifarFormat.CLASS_NAMES.get(c), pc);
+            perClass.put(names.get(c), pc);
         }
         m.put("per_class", perClass);
         List<List<Integer>> confusion = new ArrayList<>();
-        for (int t = 0; t < CifarFormat.NUM_CLASSES; t++) {
+        for (int t = 0; t < names.size(); t++) {
             List<Integer> row = new ArrayList<>();
-            for (int p = 0; p < CifarFormat.NUM_CLASSES; p++) {
+            for (int p = 0; p < names.size(); p++) {
                 row.add(e.getConfusion().getCount(t, p));
             }
             confusion.add(row);

@@ -22,25 +22,27 @@ import org.nd4j.linalg.factory.Nd4j;
  * epoch, the partition and the record order, so an epoch's batches are reproducible.
  */
 public final class Batches {
-    private static final java.util.Comparator<CifarRecord> RECORD_ORDER =
-            java.util.Comparator.comparing(CifarRecord::source).thenComparingLong(CifarRecord::index);
     private static final int FEATURES = CifarFormat.CHANNELS * CifarFormat.CROP_SIZE * CifarFormat.CROP_SIZE;
 
     private Batches() {
     }
 
-    /** One epoch of augmented, shuffled training minibatches of {@code batch} examples. */
-    public static JavaRDD<MultiDataSet> training(JavaRDD<CifarRecord> records, int batch, long seed, int epoch) {
-        return records.mapPartitionsWithIndex(new TrainPartition(batch, seed, epoch), true);
+    /**
+     * One epoch of augmented, shuffled training minibatches of {@code batch} examples, labels one-hot over
+     * {@code classes}.
+     */
+    public static JavaRDD<MultiDataSet> training(JavaRDD<CifarRecord> records, int batch, int classes, long seed,
+                                                 int epoch) {
+        return records.mapPartitionsWithIndex(new TrainPartition(batch, classes, seed, epoch), true);
     }
 
     /** Evaluation minibatches of a partition (centre crop, standardised), in record order. */
-    public static Iterator<DataSet> evaluation(Iterator<CifarRecord> records, int batch) {
-        return batches(records, batch, r -> Augmenter.eval(r.pixels()));
+    public static Iterator<DataSet> evaluation(Iterator<CifarRecord> records, int batch, int classes) {
+        return batches(records, batch, classes, r -> Augmenter.eval(r.pixels()));
     }
 
     /** Groups records into DataSets, transforming each record's pixels with {@code features}. */
-    public static Iterator<DataSet> batches(Iterator<CifarRecord> records, int batch,
+    public static Iterator<DataSet> batches(Iterator<CifarRecord> records, int batch, int classes,
                                             Function<CifarRecord, float[]> features) {
         return new Iterator<>() {
             @Override
@@ -57,34 +59,41 @@ public final class Batches {
                 while (records.hasNext() && group.size() < batch) {
                     group.add(records.next());
                 }
-                return toDataSet(group, features);
+                return toDataSet(group, classes, features);
             }
         };
     }
 
-    /** A DataSet of the given records: features [n, 3, 24, 24], one-hot labels [n, 10]. */
+    /** A DataSet of CIFAR-10 records: features [n, 3, 24, 24], one-hot labels [n, 10]. */
     public static DataSet toDataSet(List<CifarRecord> group, Function<CifarRecord, float[]> features) {
+        return toDataSet(group, CifarFormat.NUM_CLASSES, features);
+    }
+
+    /** A DataSet of the given records: features [n, 3, 24, 24], one-hot labels [n, classes]. */
+    public static DataSet toDataSet(List<CifarRecord> group, int classes, Function<CifarRecord, float[]> features) {
         int n = group.size();
         float[] x = new float[n * FEATURES];
-        float[] y = new float[n * CifarFormat.NUM_CLASSES];
+        float[] y = new float[n * classes];
         for (int i = 0; i < n; i++) {
             CifarRecord r = group.get(i);
             System.arraycopy(features.apply(r), 0, x, i * FEATURES, FEATURES);
-            y[i * CifarFormat.NUM_CLASSES + r.label()] = 1f;
+            y[i * classes + r.label()] = 1f;
         }
         return new DataSet(
                 Nd4j.create(x, new long[] {n, CifarFormat.CHANNELS, CifarFormat.CROP_SIZE, CifarFormat.CROP_SIZE}, 'c'),
-                Nd4j.create(y, new long[] {n, CifarFormat.NUM_CLASSES}, 'c'));
+                Nd4j.create(y, new long[] {n, classes}, 'c'));
     }
 
     /** The training transform of one partition for one epoch. */
     static final class TrainPartition implements Function2<Integer, Iterator<CifarRecord>, Iterator<MultiDataSet>> {
         private final int batch;
+        private final int classes;
         private final long seed;
         private final int epoch;
 
-        TrainPartition(int batch, long seed, int epoch) {
+        TrainPartition(int batch, int classes, long seed, int epoch) {
             this.batch = batch;
+            this.classes = classes;
             this.seed = seed;
             this.epoch = epoch;
         }
@@ -94,11 +103,11 @@ public final class Batches {
             List<CifarRecord> all = new ArrayList<>();
             it.forEachRemaining(all::add);
             // a partition read from a shuffle arrives in any order: fix it before the seeded shuffle
-            all.sort(RECORD_ORDER);
+            all.sort(CifarRecord.CONTENT_ORDER);
             long s = seed * 1_000_003L + epoch * 7919L + partition;
             Random rng = new Random(s);
             Collections.shuffle(all, rng);
-            Iterator<DataSet> ds = batches(all.iterator(), batch, r -> Augmenter.train(r.pixels(), rng));
+            Iterator<DataSet> ds = batches(all.iterator(), batch, classes, r -> Augmenter.train(r.pixels(), rng));
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {

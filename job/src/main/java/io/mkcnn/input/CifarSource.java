@@ -1,5 +1,6 @@
 package io.mkcnn.input;
 
+import io.mkcnn.data.BinaryLayout;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
@@ -26,23 +27,22 @@ import org.apache.spark.rdd.NewHadoopRDD;
 import scala.Tuple2;
 
 /**
- * Reads CIFAR-10 binary records from a Hadoop path, directory or glob (file://, hdfs://, s3a://, ...) with
- * Spark's fixed-length record input, on the executors. The files are checked on the driver first (exists, not
- * empty, size a multiple of 3073 bytes) and every label is checked as it is parsed, so bad input stops the job
+ * Reads CIFAR-10 or CIFAR-100 binary records from a Hadoop path, directory or glob (file://, hdfs://, s3a://,
+ * ...) with Spark's fixed-length record input, on the executors. The files are checked on the driver first (exists, not
+ * empty, size a multiple of the record size) and every label is checked as it is parsed, so bad input stops the job
  * with a message naming the file and record instead of training on garbage.
  *
  * <p>What a path means: a path that exists is that file or folder, whatever characters its name holds ('*', '[',
  * ',', spaces); only a path that does not exist is expanded as a glob. A file is read as given. A folder
  * contributes its {@code .bin} files (others, and names starting with '.' or '_', are skipped and logged), except
- * that in a folder holding {@value #TEST_BATCH} (the official layout) training reads every {@code .bin} but that one
- * and scoring reads that one alone. A glob for training data that reaches a {@value #TEST_BATCH} is refused: test
+ * that in a folder holding the official test file ({@code test_batch.bin}, CIFAR-100's {@code test.bin}) training
+ * reads every {@code .bin} but that one and scoring reads that one alone. A glob for training data that reaches it
+ * is refused: test
  * records never become training records unless the file itself is named.
  */
 public final class CifarSource {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CifarSource.class);
     static final String RECORD_LENGTH_KEY = "org.apache.spark.input.FixedLengthBinaryInputFormat.recordLength";
-    /** The official CIFAR-10 test batch's file name. */
-    public static final String TEST_BATCH = "test_batch.bin";
 
     /** What the records are for, which decides what a folder contributes. */
     public enum Role {
@@ -61,8 +61,16 @@ public final class CifarSource {
     private CifarSource() {
     }
 
-    /** The data files a path names for {@code role}: the file itself, a folder's record files, or a glob's matches. */
+    /** The CIFAR-10 files a path names for {@code role}. */
     public static List<Path> listFiles(String path, Role role, Configuration conf) {
+        return listFiles(path, role, BinaryLayout.CIFAR10, conf);
+    }
+
+    /**
+     * The data files of {@code layout} a path names for {@code role}: the file itself, a folder's record files, or a
+     * glob's matches.
+     */
+    public static List<Path> listFiles(String path, Role role, BinaryLayout layout, Configuration conf) {
         if (path == null || path.isBlank()) {
             throw new InvalidDataException("no data path given");
         }
@@ -80,8 +88,8 @@ public final class CifarSource {
             }
             for (FileStatus m : matches) {
                 if (m.isDirectory()) {
-                    for (FileStatus f : folder(fs, m.getPath(), role, testBatchesLeftOut)) {
-                        check(fs, f, problems);
+                    for (FileStatus f : folder(fs, m.getPath(), role, layout.testFile(), testBatchesLeftOut)) {
+                        check(fs, f, layout, problems);
                         files.add(f.getPath());
                     }
                     continue;
@@ -90,14 +98,14 @@ public final class CifarSource {
                 if (glob && hidden(name)) {
                     continue;
                 }
-                if (glob && role == Role.TRAINING && name.equals(TEST_BATCH)) {
-                    problems.add(path + ": the pattern matches " + m.getPath() + ", the CIFAR-10 test batch; test "
-                            + "records are not trained on unless named: match the training batches alone (e.g. "
-                            + "data_batch_*.bin), give the folder (its " + TEST_BATCH + " is left out of training), "
-                            + "or name the file itself to train on it");
+                if (glob && role == Role.TRAINING && name.equals(layout.testFile())) {
+                    problems.add(path + ": the pattern matches " + m.getPath() + ", the " + layout.displayName()
+                            + " test batch; test records are not trained on unless named: match the training batches "
+                            + "alone (e.g. data_batch_*.bin), give the folder (its " + layout.testFile() + " is left "
+                            + "out of training), or name the file itself to train on it");
                     continue;
                 }
-                check(fs, m, problems);
+                check(fs, m, layout, problems);
                 files.add(m.getPath());
             }
         } catch (IOException e) {
@@ -111,8 +119,9 @@ public final class CifarSource {
             throw new InvalidDataException(String.join(System.lineSeparator(), problems));
         }
         if (files.isEmpty()) {
-            throw new InvalidDataException(path + ": no CIFAR-10 binary files (*.bin) found for " + role.word
-                    + (!testBatchesLeftOut.isEmpty() ? " (a folder's " + TEST_BATCH + " is never trained on; name "
+            throw new InvalidDataException(path + ": no " + layout.displayName() + " binary files (*.bin) found for "
+                    + role.word + (!testBatchesLeftOut.isEmpty() ? " (a folder's " + layout.testFile()
+                    + " is never trained on; name "
                     + "the file itself to train on it)" : ""));
         }
         return files;
@@ -133,8 +142,8 @@ public final class CifarSource {
     }
 
     /** A folder's record files for {@code role}; what is left out is logged with the reason. */
-    private static List<FileStatus> folder(FileSystem fs, Path dir, Role role, List<Path> testBatchesLeftOut)
-            throws IOException {
+    private static List<FileStatus> folder(FileSystem fs, Path dir, Role role, String testFile,
+                                           List<Path> testBatchesLeftOut) throws IOException {
         FileStatus[] entries = fs.listStatus(dir);
         Arrays.sort(entries);
         List<FileStatus> bins = new ArrayList<>();
@@ -144,7 +153,7 @@ public final class CifarSource {
             String name = f.getPath().getName();
             if (f.isDirectory() || hidden(name) || !name.endsWith(".bin")) {
                 others.add(name + (f.isDirectory() ? "/" : ""));
-            } else if (name.equals(TEST_BATCH)) {
+            } else if (name.equals(testFile)) {
                 testBatch = f;
             } else {
                 bins.add(f);
@@ -153,7 +162,7 @@ public final class CifarSource {
         List<FileStatus> chosen = bins;
         String leftOut = "";
         if (testBatch != null && role == Role.TRAINING) {
-            leftOut = TEST_BATCH + " (the test batch: name the file itself to train on it)";
+            leftOut = testFile + " (the test batch: name the file itself to train on it)";
             testBatchesLeftOut.add(testBatch.getPath());
         } else if (testBatch != null) {
             chosen = List.of(testBatch);
@@ -171,8 +180,9 @@ public final class CifarSource {
         return chosen;
     }
 
-    private static void check(FileSystem fs, FileStatus f, List<String> problems) {
+    private static void check(FileSystem fs, FileStatus f, BinaryLayout layout, List<String> problems) {
         long len = f.getLen();
+        int size = layout.recordBytes();
         String kind;
         try {
             kind = sniff(fs, f.getPath());
@@ -180,16 +190,21 @@ public final class CifarSource {
             problems.add(f.getPath() + ": cannot read (" + e.getMessage() + ")");
             return;
         }
+        String records = layout.displayName() + " binary records (" + (size - CifarFormat.PIXEL_BYTES)
+                + " label byte(s) + 3072 pixel bytes each)";
         if (kind != null) {
-            problems.add(f.getPath() + ": looks like " + kind + ", not CIFAR-10 binary records (label byte + 3072 "
-                    + "pixel bytes each)");
+            problems.add(f.getPath() + ": looks like " + kind + ", not " + records);
         } else if (len == 0) {
-            problems.add(f.getPath() + ": file is empty, expected CIFAR-10 records of " + CifarFormat.RECORD_BYTES
-                    + " bytes");
-        } else if (len % CifarFormat.RECORD_BYTES != 0) {
-            problems.add(f.getPath() + ": size " + len + " bytes is not a multiple of the CIFAR-10 record size "
-                    + CifarFormat.RECORD_BYTES + " (" + (len / CifarFormat.RECORD_BYTES) + " whole records and "
-                    + (len % CifarFormat.RECORD_BYTES) + " bytes left over: truncated or not a CIFAR-10 file?)");
+            problems.add(f.getPath() + ": file is empty, expected " + records);
+        } else if (len % size != 0) {
+            int other = layout == BinaryLayout.CIFAR10 ? BinaryLayout.CIFAR100_FINE.recordBytes()
+                    : BinaryLayout.CIFAR10.recordBytes();
+            problems.add(f.getPath() + ": size " + len + " bytes is not a multiple of the " + layout.displayName()
+                    + " record size " + size + " (" + (len / size) + " whole records and " + (len % size)
+                    + " bytes left over: truncated or not a " + layout.displayName() + " file?"
+                    + (len % other == 0 ? " It is a multiple of " + other + ", the "
+                    + (layout == BinaryLayout.CIFAR10 ? "CIFAR-100 record size: set data.format=cifar100"
+                    : "CIFAR-10 record size: set data.format=cifar10") : "") + ")");
         }
     }
 
@@ -209,6 +224,9 @@ public final class CifarSource {
         if (n >= 2 && (head[0] & 0xff) == 0x1F && (head[1] & 0xff) == 0x8B) {
             return "a gzip archive (extract cifar-10-binary.tar.gz first)";
         }
+        if (n >= 4 && head[0] == 'P' && head[1] == 'A' && head[2] == 'R' && head[3] == '1') {
+            return "a Parquet file (give the table's folder or a file ending .parquet)";
+        }
         if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
             return "a zip archive";
         }
@@ -223,7 +241,7 @@ public final class CifarSource {
      *     Spark job with an {@link InvalidDataException} naming the file and record index
      */
     public static JavaRDD<CifarRecord> read(JavaSparkContext sc, String path, Role role, int partitions) {
-        return read(sc, listFiles(path, role, sc.hadoopConfiguration()), partitions);
+        return read(sc, listFiles(path, role, sc.hadoopConfiguration()), BinaryLayout.CIFAR10, partitions);
     }
 
     /**
@@ -231,9 +249,10 @@ public final class CifarSource {
      * {@link #listFiles}. The files are handed to the input format as they are (no comma-separated path list, no
      * glob expansion), so any character in their names is read literally.
      */
-    public static JavaRDD<CifarRecord> read(JavaSparkContext sc, List<Path> files, int partitions) {
+    public static JavaRDD<CifarRecord> read(JavaSparkContext sc, List<Path> files, BinaryLayout layout,
+                                            int partitions) {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
-        conf.setInt(RECORD_LENGTH_KEY, CifarFormat.RECORD_BYTES);
+        conf.setInt(RECORD_LENGTH_KEY, layout.recordBytes());
         conf.set(ListedFiles.FILES_KEY, files.stream().map(StorePaths::uri).collect(Collectors.joining("\n")));
         JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopRDD(conf, ListedFiles.class,
                 LongWritable.class, BytesWritable.class);
@@ -241,7 +260,7 @@ public final class CifarSource {
         NewHadoopRDD<LongWritable, BytesWritable> hadoopRdd = (NewHadoopRDD<LongWritable, BytesWritable>) raw.rdd();
         scala.reflect.ClassTag<CifarRecord> tag = scala.reflect.ClassTag$.MODULE$.apply(CifarRecord.class);
         JavaRDD<CifarRecord> records = JavaRDD.fromRDD(
-                hadoopRdd.mapPartitionsWithInputSplit(new ParseSplit(), true, tag), tag);
+                hadoopRdd.mapPartitionsWithInputSplit(new ParseSplit(layout), true, tag), tag);
         return records.repartition(partitions);
     }
 
@@ -270,6 +289,12 @@ public final class CifarSource {
     static final class ParseSplit extends scala.runtime.AbstractFunction2<InputSplit,
             scala.collection.Iterator<Tuple2<LongWritable, BytesWritable>>, scala.collection.Iterator<CifarRecord>>
             implements java.io.Serializable {
+        private final BinaryLayout layout;
+
+        ParseSplit(BinaryLayout layout) {
+            this.layout = layout;
+        }
+
         @Override
         public scala.collection.Iterator<CifarRecord> apply(InputSplit split,
                                                             scala.collection.Iterator<Tuple2<LongWritable, BytesWritable>> it) {
@@ -277,7 +302,7 @@ public final class CifarSource {
             return it.map(new scala.runtime.AbstractFunction1<Tuple2<LongWritable, BytesWritable>, CifarRecord>() {
                 @Override
                 public CifarRecord apply(Tuple2<LongWritable, BytesWritable> t) {
-                    return CifarRecord.parse(t._2().copyBytes(), file, t._1().get());
+                    return layout.parse(t._2().copyBytes(), file, t._1().get());
                 }
             });
         }

@@ -3,6 +3,7 @@ package io.mkcnn.input;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.data.LabelSet;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -48,16 +49,34 @@ public final class ImageRows {
      */
     public static JavaRDD<CifarRecord> records(Dataset<Row> df, String imageColumn, String labelColumn,
                                                String source) {
+        return records(df, imageColumn, labelColumn, LabelSet.CIFAR10, source);
+    }
+
+    /** As {@link #records(Dataset, String, String, String)}, with labels of {@code labels}. */
+    public static JavaRDD<CifarRecord> records(Dataset<Row> df, String imageColumn, String labelColumn,
+                                               LabelSet labels, String source) {
         Kind kind = kind(df.schema(), imageColumn, source);
-        requireIntegerLabel(df.schema(), labelColumn, source);
+        requireIntegerLabel(df.schema(), labelColumn, labels, source);
+        Columns columns = new Columns(imageColumn, labelColumn, labels.size());
         JavaRDD<Decoded> decoded = df.select(imageColumn, labelColumn).javaRDD().zipWithIndex()
-                .map(t -> decode(t._1(), t._2(), kind, imageColumn, labelColumn, source));
+                .map(t -> decode(t._1(), t._2(), kind, columns, source));
         // a pass that checks every row first (the caller caches the records it trains on, decoded again)
         List<Decoded> bad = decoded.filter(d -> d.problem() != null).takeOrdered(1, new ByRow());
         if (!bad.isEmpty()) {
             throw new InvalidDataException(bad.get(0).problem());
         }
         return decoded.map(Decoded::record);
+    }
+
+    /**
+     * Checks that {@code schema} has an image column and an integer label column.
+     *
+     * @throws InvalidDataException naming the column that is missing or of another type
+     */
+    public static void requireColumns(StructType schema, String imageColumn, String labelColumn, LabelSet labels,
+                                      String source) {
+        kind(schema, imageColumn, source);
+        requireIntegerLabel(schema, labelColumn, labels, source);
     }
 
     /** A row's record, or what is wrong with it (a class, not a record: Spark's Kryo cannot write records). */
@@ -112,12 +131,13 @@ public final class ImageRows {
                 + "with a binary field 'bytes'");
     }
 
-    static void requireIntegerLabel(StructType schema, String column, String source) {
+    static void requireIntegerLabel(StructType schema, String column, LabelSet labels, String source) {
         DataType type = field(schema, column, source).dataType();
         if (!(type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
                 || type instanceof LongType)) {
             throw new InvalidDataException(source + ": column '" + column + "' is " + type.simpleString()
-                    + ", expected an integer type (tinyint, smallint, int or bigint) of labels 0..9");
+                    + ", expected an integer type (tinyint, smallint, int or bigint) of labels 0.."
+                    + (labels.size() - 1));
         }
     }
 
@@ -129,34 +149,90 @@ public final class ImageRows {
         return schema.apply(column);
     }
 
-    static Decoded decode(Row row, long index, Kind kind, String imageColumn, String labelColumn, String source) {
+    /** The image and label columns' names, and the number of classes. */
+    record Columns(String image, String label, int classes) implements Serializable {
+    }
+
+    static Decoded decode(Row row, long index, Kind kind, Columns columns, String source) {
         String at = source + ": row " + index + ", column '";
+        String labels = "expected a label 0.." + (columns.classes() - 1);
         if (row.isNullAt(1)) {
-            return new Decoded(null, index, at + labelColumn + "' is null, expected a label 0..9");
+            return new Decoded(null, index, at + columns.label() + "' is null, " + labels);
         }
         long label = ((Number) row.get(1)).longValue();
-        if (label < 0 || label >= CifarFormat.NUM_CLASSES) {
-            return new Decoded(null, index, at + labelColumn + "' is " + label + ", expected a label 0..9");
+        if (label < 0 || label >= columns.classes()) {
+            return new Decoded(null, index, at + columns.label() + "' is " + label + ", " + labels);
         }
         if (row.isNullAt(0)) {
-            return new Decoded(null, index, at + imageColumn + "' is null, expected an image");
+            return new Decoded(null, index, at + columns.image() + "' is null, expected an image");
         }
         try {
-            byte[] pixels = switch (kind) {
-                case IMAGE_SCHEMA -> fromImageSchema(row.getStruct(0));
-                case BINARY -> fromBytes(row.getAs(0));
-                case BYTES_STRUCT -> {
-                    Row s = row.getStruct(0);
-                    int i = s.fieldIndex("bytes");
-                    if (s.isNullAt(i)) {
-                        throw new IllegalArgumentException("holds no bytes");
-                    }
-                    yield fromBytes(s.getAs(i));
-                }
-            };
+            byte[] pixels = pixels(row, 0, kind);
             return new Decoded(new CifarRecord((int) label, pixels, source, index), index, null);
         } catch (IllegalArgumentException e) {
-            return new Decoded(null, index, at + imageColumn + "': the image " + e.getMessage());
+            return new Decoded(null, index, at + columns.image() + "': the image " + e.getMessage());
+        }
+    }
+
+    /**
+     * The planar RGB pixels of field {@code i} of {@code row} (not null), held as {@code kind} says.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the image
+     */
+    static byte[] pixels(Row row, int i, Kind kind) {
+        return switch (kind) {
+            case IMAGE_SCHEMA -> fromImageSchema(row.getStruct(i));
+            case BINARY -> fromBytes(row.getAs(i));
+            case BYTES_STRUCT -> {
+                Row s = row.getStruct(i);
+                int b = s.fieldIndex("bytes");
+                if (s.isNullAt(b)) {
+                    throw new IllegalArgumentException("holds no bytes");
+                }
+                yield fromBytes(s.getAs(b));
+            }
+        };
+    }
+
+    /**
+     * A reader of one column's images, row by row, for a transform that keeps every other column.
+     *
+     * @throws InvalidDataException naming the column when it is missing or holds no images
+     */
+    public static ColumnReader reader(StructType schema, String column, String source) {
+        return new ColumnReader(kind(schema, column, source), schema.fieldIndex(column), column, source);
+    }
+
+    /** Reads the images of one column. */
+    public static final class ColumnReader implements Serializable {
+        private final Kind kind;
+        private final int index;
+        private final String column;
+        private final String source;
+
+        ColumnReader(Kind kind, int index, String column, String source) {
+            this.kind = kind;
+            this.index = index;
+            this.column = column;
+            this.source = source;
+        }
+
+        /**
+         * The planar RGB pixels of {@code row}'s image.
+         *
+         * @param where the row's place, for the message (e.g. "partition 3, row 17")
+         * @throws InvalidDataException naming the column and {@code where} when the image is null or not 32x32 RGB
+         */
+        public byte[] pixels(Row row, String where) {
+            String at = source + ": " + where + ", column '" + column + "'";
+            if (row.isNullAt(index)) {
+                throw new InvalidDataException(at + " is null, expected an image");
+            }
+            try {
+                return ImageRows.pixels(row, index, kind);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDataException(at + ": the image " + e.getMessage());
+            }
         }
     }
 
@@ -181,11 +257,26 @@ public final class ImageRows {
         return pixels;
     }
 
-    /** 3,072 raw bytes are a CIFAR row already; anything else must decode as a PNG or JPEG image. */
+    /** 3,072 raw bytes are a CIFAR row already (unless they start as a PNG or JPEG file does); others must decode. */
     static byte[] fromBytes(byte[] bytes) {
-        if (bytes.length == CifarFormat.PIXEL_BYTES) {
+        if (bytes.length == CifarFormat.PIXEL_BYTES && !encoded(bytes)) {
             return bytes.clone();
         }
+        return decode(bytes);
+    }
+
+    /** Whether {@code bytes} begin with the PNG signature or JPEG's start-of-image marker. */
+    private static boolean encoded(byte[] b) {
+        return b.length >= 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G'
+                || b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF;
+    }
+
+    /**
+     * The planar RGB pixels of a PNG or JPEG image.
+     *
+     * @throws IllegalArgumentException saying what is wrong: no image, another size, other than 3 channels
+     */
+    static byte[] decode(byte[] bytes) {
         BufferedImage img;
         try {
             img = ImageIO.read(new ByteArrayInputStream(bytes));

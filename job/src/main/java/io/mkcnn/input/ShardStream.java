@@ -4,7 +4,6 @@ import io.mkcnn.data.Augmenter;
 import io.mkcnn.data.CifarRecord;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,13 +16,11 @@ import org.nd4j.linalg.dataset.DataSet;
  * order, and a resumed run makes the same ones.
  */
 public final class ShardStream {
-    private static final Comparator<CifarRecord> RECORD_ORDER =
-            Comparator.comparing(CifarRecord::source).thenComparingLong(CifarRecord::index);
-
     private final CifarRecord[] records;
     private final long seed;
     private final int partition;
     private final int batch;
+    private final int classes;
     /** The orders of the last two epochs used (a minibatch spans at most two). */
     private int[] orderA;
     private long epochA = -1;
@@ -32,15 +29,21 @@ public final class ShardStream {
 
     /**
      * @param records the shard's records in any order (a partition read from a shuffle arrives in any order; they
-     *     are sorted by file and position first)
+     *     are put in {@link CifarRecord#CONTENT_ORDER} first, which does not depend on their files)
      */
     public ShardStream(List<CifarRecord> records, long seed, int partition, int batch) {
+        this(records, seed, partition, batch, io.mkcnn.data.CifarFormat.NUM_CLASSES);
+    }
+
+    /** As {@link #ShardStream(List, long, int, int)}, with labels one-hot over {@code classes}. */
+    public ShardStream(List<CifarRecord> records, long seed, int partition, int batch, int classes) {
         List<CifarRecord> sorted = new ArrayList<>(records);
-        sorted.sort(RECORD_ORDER);
+        sorted.sort(CifarRecord.CONTENT_ORDER);
         this.records = sorted.toArray(new CifarRecord[0]);
         this.seed = seed;
         this.partition = partition;
         this.batch = batch;
+        this.classes = classes;
     }
 
     /** Records in the shard. */
@@ -51,7 +54,7 @@ public final class ShardStream {
     /** Minibatch {@code i} (0-based) of the stream: augmented features [batch, 3, 24, 24], one-hot labels. */
     public DataSet minibatch(long i) {
         Random rng = new Random(mix(seed, partition, i));
-        return Batches.toDataSet(records(i), r -> Augmenter.train(r.pixels(), rng));
+        return Batches.toDataSet(records(i), classes, r -> Augmenter.train(r.pixels(), rng));
     }
 
     /** The records of minibatch {@code i}, in order: positions {@code i*batch ..} of the epochs laid end to end. */

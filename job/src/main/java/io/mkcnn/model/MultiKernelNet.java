@@ -47,6 +47,12 @@ public final class MultiKernelNet {
     private MultiKernelNet() {
     }
 
+    /** The number of classes a network of this shape scores: its head convolution's filters. */
+    public static int classes(ComputationGraph net) {
+        return (int) ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) net.getLayer("head_conv").conf()
+                .getLayer()).getNOut();
+    }
+
     /** The graph configuration for a spec and options. */
     public static ComputationGraphConfiguration configuration(NetworkSpec spec, ModelOptions options) {
         return configuration(spec, options, true);

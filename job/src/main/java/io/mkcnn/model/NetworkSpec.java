@@ -28,7 +28,12 @@ public record NetworkSpec(int inputSize, int inputChannels, int stemKernel, int 
 
     /** The CIFAR-10 network: 24x24x3 crops, 64-filter stem and branches of 1, 3, 5 and 7, ten classes. */
     public static NetworkSpec cifar(boolean factorised) {
-        return new NetworkSpec(24, 3, 5, 64, List.of(1, 3, 5, 7), 64, 5, 10, factorised);
+        return cifar(factorised, 10);
+    }
+
+    /** The same network with {@code classes} outputs (CIFAR-100: 100 fine or 20 coarse classes). */
+    public static NetworkSpec cifar(boolean factorised, int classes) {
+        return new NetworkSpec(24, 3, 5, 64, List.of(1, 3, 5, 7), 64, 5, classes, factorised);
     }
 
     /** Side of the branch inputs (after the first pooling). */

@@ -1,6 +1,5 @@
 package io.mkcnn.report;
 
-import io.mkcnn.data.CifarFormat;
 import io.mkcnn.eval.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,15 +19,17 @@ public final class Report {
     /**
      * @param title page title (the run id)
      * @param config effective configuration
+     * @param classes the class names, in label order
      * @param lines the run's metrics.jsonl lines (type "round" or "evaluation")
      */
-    public static String html(String title, Map<String, String> config, List<Map<String, Object>> lines) {
+    public static String html(String title, Map<String, String> config, List<String> classes,
+                              List<Map<String, Object>> lines) {
         String template = resource("report.html");
         return template
                 .replace("/*CHART_JS*/", resource("chart.umd.min.js"))
                 .replace("__TITLE__", escape(title))
                 .replace("/*DATA*/null", Metrics.toJson(Map.of("config", config, "lines", lines,
-                        "classes", CifarFormat.CLASS_NAMES)).replace("</", "<\\/"));
+                        "classes", classes)).replace("</", "<\\/"));
     }
 
     private static String escape(String s) {

@@ -1,7 +1,9 @@
 package io.mkcnn.store;
 
 import io.mkcnn.data.InvalidDataException;
+import io.mkcnn.data.LabelSet;
 import io.mkcnn.model.DnnlHelpers;
+import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +29,7 @@ public final class ModelFiles {
 
     /**
      * Loads a model saved by {@code train} (without its updater state) and checks it takes 24x24x3 crops and gives
-     * 10 class probabilities.
+     * the probabilities of a label set's classes (CIFAR-10's 10, CIFAR-100's 100 or 20).
      *
      * @throws InvalidDataException naming the file when it is missing, not a DL4J model, or of another shape
      */
@@ -52,9 +54,13 @@ public final class ModelFiles {
             INDArray probe = Nd4j.zeros(net.params().dataType(), 1, spec.inputChannels(), spec.inputSize(),
                     spec.inputSize());
             long outputs = net.outputSingle(false, probe).size(1);
-            if (outputs != spec.classes()) {
-                throw new InvalidDataException(path + ": model gives " + outputs + " outputs, expected "
-                        + spec.classes() + " CIFAR-10 classes");
+            if (net.getVertex("head_conv") == null || MultiKernelNet.classes(net) != outputs) {
+                throw new InvalidDataException(path + ": not a model saved by train (no head convolution giving its "
+                        + outputs + " outputs)");
+            }
+            if (java.util.Arrays.stream(LabelSet.values()).noneMatch(s -> s.size() == outputs)) {
+                throw new InvalidDataException(path + ": model gives " + outputs + " outputs; no label set has "
+                        + outputs + " (CIFAR-10: 10, CIFAR-100: 100 fine or 20 coarse)");
             }
         } catch (InvalidDataException e) {
             throw e;

@@ -5,6 +5,7 @@ import io.mkcnn.config.NativeSettings;
 import io.mkcnn.config.Transfer;
 import io.mkcnn.config.UpdaterSync;
 import io.mkcnn.config.BnMode;
+import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.bn.BnMoments;
 import io.mkcnn.bn.BnReconciler;
 import io.mkcnn.bn.BnStatsRecorder;
@@ -122,8 +123,7 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         for (int i = 0; i < count; i++) {
             long first = (long) round * averagingFrequency;
             StreamRound task = new StreamRound((BnAwareWorker) getWorkerInstance(graph), planner.token(), seed,
-                    batchSizePerWorker,
-                    first, averagingFrequency);
+                    batchSizePerWorker, MultiKernelNet.classes(graph.getNetwork()), first, averagingFrequency);
             processResults(null, graph, shards.mapPartitionsWithIndex(task, true), i + 1, count);
         }
     }

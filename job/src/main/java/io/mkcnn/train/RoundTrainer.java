@@ -128,7 +128,8 @@ public final class RoundTrainer {
      */
     void fitMinibatches(JavaRDD<CifarRecord> shards, int epoch, int skip, int roundsDone) {
         master.startEpoch(cfg.train().seed() * 31 + epoch, skip, roundsDone);
-        spark.fitMultiDataSet(Batches.training(shards, cfg.train().batch(), cfg.train().seed(), epoch));
+        spark.fitMultiDataSet(Batches.training(shards, cfg.train().batch(), cfg.data().labelSet().size(),
+                cfg.train().seed(), epoch));
     }
 
     /**

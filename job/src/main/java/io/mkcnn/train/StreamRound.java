@@ -37,14 +37,16 @@ final class StreamRound implements Function2<Integer, Iterator<CifarRecord>, Ite
     private final String token;
     private final long seed;
     private final int batch;
+    private final int classes;
     private final long first;
     private final int count;
 
-    StreamRound(BnAwareWorker worker, String token, long seed, int batch, long first, int count) {
+    StreamRound(BnAwareWorker worker, String token, long seed, int batch, int classes, long first, int count) {
         this.worker = worker;
         this.token = token;
         this.seed = seed;
         this.batch = batch;
+        this.classes = classes;
         this.first = first;
         this.count = count;
     }
@@ -54,7 +56,7 @@ final class StreamRound implements Function2<Integer, Iterator<CifarRecord>, Ite
         ShardStream shard = ShardState.stream(token, partition, () -> {
             List<CifarRecord> all = new ArrayList<>();
             records.forEachRemaining(all::add);
-            return new ShardStream(all, seed, partition, batch);
+            return new ShardStream(all, seed, partition, batch, classes);
         });
         if (shard.size() == 0 || count == 0) {
             return Collections.emptyIterator();

@@ -4,7 +4,7 @@ import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.eval.Metrics;
-import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.RunData;
 import io.mkcnn.input.RunFiles;
 import io.mkcnn.input.Shards;
 import io.mkcnn.model.MultiKernelNet;
@@ -44,6 +44,7 @@ public final class Trainer {
     private final JavaSparkContext sc;
     private final JobConfig cfg;
     private final boolean fresh;
+    private final RunData given;
     private OutputDir out;
     private RunDirectory dir;
     private RoundTrainer rounds;
@@ -60,9 +61,20 @@ public final class Trainer {
     private int lastCheckpointRound = -1;
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
+        this(sc, cfg, fresh, null);
+    }
+
+    /**
+     * A run on records given otherwise than by the configuration's paths (a DataFrame's rows), which
+     * {@code data.train} and {@code data.test} then only describe.
+     *
+     * @param data the records; null for the files {@code cfg.data()} names
+     */
+    public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh, RunData data) {
         this.sc = sc;
         this.cfg = cfg;
         this.fresh = fresh;
+        this.given = data;
     }
 
     /**
@@ -94,7 +106,7 @@ public final class Trainer {
 
     private Optional<RunSummary> lockedRun(String newRunId) {
         cfg.nativeSettings().apply();
-        RunFiles files = RunFiles.of(cfg.data(), sc.hadoopConfiguration());
+        RunData files = given != null ? given : RunFiles.of(cfg.data(), sc.hadoopConfiguration());
         try (RunDirectory dir = RunDirectory.open(cfg, sc.hadoopConfiguration(), fresh, newRunId)) {
             this.dir = dir;
             stop.beforeHalt(dir::close);
@@ -131,7 +143,7 @@ public final class Trainer {
     }
 
     /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
-    private RunSummary train(RunDirectory dir, RunFiles files) {
+    private RunSummary train(RunDirectory dir, RunData files) {
         Data data = readData(files);
         dir.begin();
         OuterOptimizer outer = restoreOrStart(dir, data);
@@ -154,11 +166,12 @@ public final class Trainer {
     }
 
     /** Reads and shards the records, and parses and validates every one before anything is written. */
-    private Data readData(RunFiles files) {
-        JavaRDD<CifarRecord> records = CifarSource.read(sc, files.train(), cfg.train().workers());
-        JavaRDD<CifarRecord> train = Shards.of(records, cfg.train().partitioning(), cfg.train().workers());
+    private Data readData(RunData files) {
+        JavaRDD<CifarRecord> records = files.trainRecords(sc, cfg.train().workers());
+        JavaRDD<CifarRecord> train = Shards.of(records, cfg.train().partitioning(), cfg.train().workers(),
+                cfg.data().labelSet().size());
         train.persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = CifarSource.read(sc, files.test(), cfg.train().workers())
+        JavaRDD<CifarRecord> test = files.testRecords(sc, cfg.train().workers())
                 .persist(StorageLevel.MEMORY_ONLY());
         long trainCount = train.count();
         return new Data(train, test, trainCount, test.count(), new EpochRounds(cfg, trainCount));
@@ -262,7 +275,8 @@ public final class Trainer {
                 .orElseThrow(() -> new IllegalStateException("no evaluation recorded"));
         RunSummary summary = progress.summary(last, data.trainCount(), data.testCount(), failures);
         out.writeModel(MODEL, net);
-        out.writeText(REPORT, Report.html(state.runId, cfg.effective(), state.metrics));
+        out.writeText(REPORT, Report.html(state.runId, cfg.effective(), cfg.data().labelSet().names(),
+                state.metrics));
         out.writeText(METRICS, Metrics.toJson(summary.toMap()));
         LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {} report {}",
                 state.runId, String.format("%.4f", last.accuracy()),

@@ -134,6 +134,10 @@ class JobConfigTest {
         Map<String, String> other = new LinkedHashMap<>();
         other.put("data.train", "/elsewhere");
         other.put("data.test", "/elsewhere-test");
+        other.put("data.format", "cifar100");
+        other.put("data.cifar100.labels", "coarse");
+        other.put("data.image.column", "image");
+        other.put("data.label.column", "y");
         other.put("train.epochs", "3");
         other.put("train.workers", "3");
         other.put("train.batch", "32");

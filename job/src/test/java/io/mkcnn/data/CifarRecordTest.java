@@ -81,7 +81,7 @@ class CifarRecordTest {
 
     @Test
     void constructorRejectsBadArguments() {
-        assertThrows(IllegalArgumentException.class, () -> new CifarRecord(10, new byte[3072], "f", 0));
+        assertThrows(IllegalArgumentException.class, () -> new CifarRecord(100, new byte[3072], "f", 0));
         assertThrows(IllegalArgumentException.class, () -> new CifarRecord(-1, new byte[3072], "f", 0));
         assertThrows(IllegalArgumentException.class, () -> new CifarRecord(1, new byte[3073], "f", 0));
     }
@@ -97,7 +97,7 @@ class CifarRecordTest {
             CifarRecord copy = (CifarRecord) in.readObject();
             assertEquals(record, copy);
             assertArrayEquals(record.toBytes(), copy.toBytes());
-            assertEquals("CifarRecord[test_batch.bin#9999 label=9 (truck)]", copy.toString());
+            assertEquals("CifarRecord[test_batch.bin#9999 label=9]", copy.toString());
         }
     }
 }

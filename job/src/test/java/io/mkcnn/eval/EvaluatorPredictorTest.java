@@ -38,7 +38,7 @@ class EvaluatorPredictorTest extends SparkTest {
         net = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults().withSeed(5));
         // a few training steps, so that the predictions are not all one class
         records = Records.synthetic(70, 3);
-        var batches = Batches.evaluation(records.iterator(), 35);
+        var batches = Batches.evaluation(records.iterator(), 35, 10);
         while (batches.hasNext()) {
             net.fit(batches.next());
         }

@@ -132,7 +132,8 @@ class CifarSourceTest extends SparkTest {
         // several files with commas, brackets and spaces reach the input format exactly
         assertEquals(10, CifarSource.read(sc, List.of(new org.apache.hadoop.fs.Path(dir.resolve("batch[1].bin").toUri()),
                 new org.apache.hadoop.fs.Path(dir.resolve("_underscore, comma.bin").toUri()),
-                new org.apache.hadoop.fs.Path(dir.resolve("batch1.bin").toUri())), 2).count());
+                new org.apache.hadoop.fs.Path(dir.resolve("batch1.bin").toUri())), io.mkcnn.data.BinaryLayout.CIFAR10,
+                2).count());
         // a folder whose name holds glob characters is the fixed part of a glob once escaped
         Path odd = Files.createDirectories(dir.resolve("odd [x] {y} *"));
         Records.write(odd.resolve("data_batch_1.bin"), Records.synthetic(4, 4));

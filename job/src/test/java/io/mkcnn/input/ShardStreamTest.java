@@ -58,6 +58,12 @@ class ShardStreamTest {
         assertEquals(a.getFeatures(), b.getFeatures(), "same augmentation whatever was made before");
         assertEquals(a.getLabels(), b.getLabels());
         assertEquals(ids(inOrder.records(7)), ids(otherInput.records(7)));
+        // the same records read from elsewhere (other names and positions) make the same minibatches
+        List<CifarRecord> elsewhere = shuffled.stream()
+                .map(r -> new CifarRecord(r.label(), r.pixels(), "images/" + r.index() + ".png", 0)).toList();
+        DataSet c = new ShardStream(elsewhere, 5, 1, 4).minibatch(7);
+        assertEquals(a.getFeatures(), c.getFeatures());
+        assertEquals(a.getLabels(), c.getLabels());
 
         assertNotEquals(a.getFeatures(), inOrder.minibatch(8).getFeatures());
         assertNotEquals(ids(inOrder.records(0)), ids(new ShardStream(SHARD, 5, 2, 4).records(0)),

@@ -12,7 +12,8 @@ class ReportTest {
     @Test
     void thePageIsSelfContainedAndCarriesTheRunsData() {
         Map<String, Object> round = Map.of("type", "round", "round", 1, "loss", 2.25);
-        String html = Report.html("run <7>", Map.of("train.epochs", "3"), List.of(round));
+        String html = Report.html("run <7>", Map.of("train.epochs", "3"), io.mkcnn.data.CifarFormat.CLASS_NAMES,
+                List.of(round));
         assertTrue(html.startsWith("<!DOCTYPE html>") || html.startsWith("<!doctype html>"), html.substring(0, 40));
         assertTrue(html.contains("run &lt;7&gt;"), "the title is escaped");
         assertTrue(html.contains("\"train.epochs\" : \"3\""), "the configuration is in the page");
@@ -27,7 +28,7 @@ class ReportTest {
     @Test
     void dataCannotCloseTheScriptElement() {
         Map<String, Object> line = Map.of("type", "evaluation", "note", "</script><script>alert(1)");
-        String html = Report.html("r", Map.of(), List.of(line));
+        String html = Report.html("r", Map.of(), io.mkcnn.data.CifarFormat.CLASS_NAMES, List.of(line));
         assertFalse(html.contains("</script><script>alert"), "a value cannot end the data's script element");
         assertTrue(html.contains("<\\/script>"));
     }

@@ -38,7 +38,7 @@ class ExportedShardsTest extends SparkTest {
         BnTrainingMaster master = new RoundTrainer(sc, cfg, MultiKernelNet.create(cfg.networkSpec(),
                 cfg.modelOptions(0)), new org.apache.hadoop.fs.Path(dir.resolve("export").toUri())).master();
         master.startEpoch(7, 0, 0);
-        JavaRDD<String> paths = master.exportIfRequiredMDS(sc, Batches.training(shards, 10, 7, 1));
+        JavaRDD<String> paths = master.exportIfRequiredMDS(sc, Batches.training(shards, 10, 10, 7, 1));
         JavaRDD<String>[] splits = master.getSplitRDDs(paths, (int) paths.count(), 10);
         assertTrue(splits.length >= 2, "several rounds: " + splits.length);
         List<Set<Integer>> expected = Records.labelsByPartition(shards);

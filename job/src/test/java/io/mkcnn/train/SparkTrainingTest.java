@@ -65,7 +65,7 @@ class SparkTrainingTest extends SparkTest {
 
         ComputationGraph local = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(0));
         INDArray initial = local.params().dup();
-        for (MultiDataSet b : Batches.training(records, 16, cfg.train().seed(), 1).collect()) {
+        for (MultiDataSet b : Batches.training(records, 16, 10, cfg.train().seed(), 1).collect()) {
             local.fit(b);
         }
 

@@ -1,0 +1,185 @@
+package io.mkcnn.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarRecord;
+import io.mkcnn.input.CifarSource;
+import io.mkcnn.input.RecordInput;
+import io.mkcnn.store.ModelFiles;
+import io.mkcnn.testutil.SparkTest;
+import io.mkcnn.testutil.SyntheticData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The Spark ML API: fit on a DataFrame trains what the command line trains on the same records; the model scores
+ * 10,000 rows as predict does and predicts the same once saved and loaded inside a PipelineModel.
+ */
+class MultiKernelCnnTest extends SparkTest {
+    @TempDir
+    static Path dir;
+    private static SyntheticData data;
+    private static SparkSession spark;
+    /** The settings both paths train with: one epoch of 2 workers, fp32 so the runs can be compared closely. */
+    private static final String[] SETTINGS = {"train.batch=32", "train.averaging.frequency=5", "model.precision=fp32"};
+
+    @BeforeAll
+    static void writeData() {
+        data = SyntheticData.write(dir.resolve("data"), 640, 3);
+        spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+    }
+
+    @AfterAll
+    static void forgetSession() {
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    private static List<CifarRecord> records(String path) {
+        return RecordInput.read(sc, path, CifarSource.Role.SCORING, JobConfig.from(Map.of(), "t", Map.of()).data(), 2)
+                .collect();
+    }
+
+    /** Training rows (validation false) and test rows (true): raw CIFAR bytes, an int label, the record's index. */
+    private static Dataset<Row> frame() {
+        StructType schema = new StructType().add("img", DataTypes.BinaryType).add("label", DataTypes.IntegerType)
+                .add("validation", DataTypes.BooleanType).add("index", DataTypes.LongType);
+        List<Row> rows = new ArrayList<>();
+        for (CifarRecord r : records(data.train())) {
+            rows.add(RowFactory.create(r.pixels(), r.label(), false, r.index()));
+        }
+        for (CifarRecord r : records(data.test())) {
+            rows.add(RowFactory.create(r.pixels(), r.label(), true, r.index()));
+        }
+        return spark.createDataFrame(rows, schema);
+    }
+
+    private static MultiKernelCnnClassifier classifier(Path out) {
+        return new MultiKernelCnnClassifier().setEpochs(1).setWorkers(2).setBatchSize(32).setAveragingFrequency(5)
+                .setPrecision("fp32").setCheckpointDir(out.toString()).setValidationIndicatorCol("validation");
+    }
+
+    /** ||a - b|| / ||a|| over every parameter. */
+    private static double relativeDifference(ComputationGraph a, ComputationGraph b) {
+        INDArray pa = a.params();
+        return pa.sub(b.params()).norm2Number().doubleValue() / pa.norm2Number().doubleValue();
+    }
+
+    @Test
+    void fitOnADataFrameTrainsWhatTheCommandLineTrainsOnTheSameRecords() {
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.train(), "--test", data.test(), "--out",
+                dir.resolve("cli").toString(), "--epochs", "1", "--workers", "2"));
+        for (String s : SETTINGS) {
+            args.add("--set");
+            args.add(s);
+        }
+        var r = cli(args.toArray(new String[0]));
+        assertEquals(0, r.getKey(), r.getValue());
+        ComputationGraph cli = ModelFiles.load(sc.hadoopConfiguration(), dir.resolve("cli/model.zip").toString());
+        MultiKernelCnnModel fitted = classifier(dir.resolve("fit")).fit(frame());
+        double difference = relativeDifference(cli, fitted.network());
+        System.out.printf("fit against the command line: relative parameter difference %.3g%n", difference);
+        assertTrue(difference < 1e-4, "relative parameter difference " + difference);
+        // a rerun of fit on the finished run trains nothing and gives its model
+        MultiKernelCnnModel again = classifier(dir.resolve("fit")).fit(frame());
+        assertEquals(0.0, relativeDifference(fitted.network(), again.network()));
+    }
+
+    @Test
+    void aPipelineModelScoresTenThousandRowsAsPredictDoesAndPredictsTheSameOnceLoaded() throws Exception {
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {classifier(dir.resolve("pipe"))});
+        PipelineModel model = pipeline.fit(frame());
+        SyntheticData big = SyntheticData.write(dir.resolve("big"), 10_000, 9);
+        List<Row> rows = new ArrayList<>();
+        for (CifarRecord r : records(big.firstBatch())) {
+            rows.add(RowFactory.create(r.pixels(), r.label(), r.index()));
+        }
+        StructType schema = new StructType().add("img", DataTypes.BinaryType).add("label", DataTypes.IntegerType)
+                .add("index", DataTypes.LongType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(4);
+        long n = df.count();
+        assertTrue(n >= 5_000, "rows " + n);
+        Map<Long, Row> scored = byIndex(model.transform(df).select("index", "prediction", "probability"));
+        assertEquals(n, scored.size());
+
+        ComputationGraph net = ((MultiKernelCnnModel) model.stages()[0]).network();
+        var p = cli("predict", "--model", save(net).toString(), "--data", big.firstBatch(), "--out",
+                dir.resolve("predict").toString(), "--set", "model.precision=fp32");
+        assertEquals(0, p.getKey(), p.getValue());
+        Dataset<Row> predicted = spark.read().parquet(dir.resolve("predict/predictions.parquet").toString());
+        Map<Long, Row> expected = byIndex(predicted.select("record_index", "prediction", "probability"));
+        assertEquals(n, expected.size());
+        for (Map.Entry<Long, Row> e : expected.entrySet()) {
+            Row got = scored.get(e.getKey());
+            assertEquals(e.getValue().getDouble(1), got.getDouble(1), "row " + e.getKey());
+            assertArrayEquals(((Vector) e.getValue().get(2)).toArray(), ((Vector) got.get(2)).toArray(), 1e-6);
+        }
+
+        Path saved = dir.resolve("pipeline-model");
+        model.write().save(saved.toString());
+        Map<Long, Row> reloaded = byIndex(PipelineModel.load(saved.toString()).transform(df)
+                .select("index", "prediction", "probability"));
+        for (Map.Entry<Long, Row> e : scored.entrySet()) {
+            assertEquals(e.getValue(), reloaded.get(e.getKey()), "row " + e.getKey());
+        }
+        // the estimator saves its Params and loads them back
+        Path estimator = dir.resolve("estimator");
+        classifier(dir.resolve("x")).write().save(estimator.toString());
+        MultiKernelCnnClassifier loaded = MultiKernelCnnClassifier.load(estimator.toString());
+        assertEquals(1, loaded.getOrDefault(loaded.epochs()));
+        assertEquals("validation", loaded.getOrDefault(loaded.validationIndicatorCol()));
+    }
+
+    private static Path save(ComputationGraph net) throws java.io.IOException {
+        Path p = dir.resolve("net.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, p.toFile(), false);
+        return p;
+    }
+
+    private static Map<Long, Row> byIndex(Dataset<Row> df) {
+        Map<Long, Row> m = new java.util.HashMap<>();
+        for (Row r : df.collectAsList()) {
+            m.put(r.getLong(0), r);
+        }
+        return m;
+    }
+
+    @Test
+    void badParamsAndColumnsAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> classifier(dir.resolve("bad")).setEpochs(0).fit(frame()));
+        assertTrue(e.getMessage().contains("Param epochs (train.epochs)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> classifier(dir.resolve("bad")).setImageCol("image").fit(frame()));
+        assertTrue(e.getMessage().contains("no column 'image'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> classifier(dir.resolve("bad")).setValidationIndicatorCol("index").fit(frame()));
+        assertTrue(e.getMessage().contains("validationIndicatorCol 'index' is not a boolean column"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new MultiKernelCnnModel(null).transformSchema(frame().withColumn("prediction",
+                        org.apache.spark.sql.functions.lit(1.0)).schema()));
+        assertTrue(e.getMessage().contains("column 'prediction' exists already"), e.getMessage());
+    }
+}
