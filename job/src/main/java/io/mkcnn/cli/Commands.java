@@ -9,6 +9,7 @@ import static io.mkcnn.command.Args.require;
 
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.data.CifarArchive;
 import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.eval.EvaluateJob;
@@ -151,18 +152,24 @@ final class Commands implements Runnable {
     }
 
     @Command(name = "download", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
-            description = "Downloads and checks the official CIFAR-10 binary archive and unpacks its batches.")
+            description = "Downloads and checks the official CIFAR-10 (or CIFAR-100) binary archive and unpacks it.")
     static final class Download implements Runnable {
         @Option(names = "--out", paramLabel = "DIR",
-                description = "required: directory for data_batch_*.bin and test_batch.bin")
+                description = "required: directory for the unpacked folder (cifar-10-batches-bin: data_batch_*.bin "
+                        + "and test_batch.bin; cifar-100-binary: train.bin and test.bin)")
         String out;
 
-        @Option(names = "--url", paramLabel = "URL", defaultValue = CifarDownloader.DEFAULT_URL,
-                description = "default: ${DEFAULT-VALUE}")
+        @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "cifar10",
+                description = "cifar10 or cifar100 (train it with --set data.format=cifar100; default: "
+                        + "${DEFAULT-VALUE})")
+        String dataset;
+
+        @Option(names = "--url", paramLabel = "URL",
+                description = "default: the official archive (" + CifarDownloader.DEFAULT_URL + " for cifar10)")
         String url;
 
-        @Option(names = "--md5", paramLabel = "HEX", defaultValue = CifarDownloader.DEFAULT_MD5,
-                description = "expected MD5 of the archive (default: ${DEFAULT-VALUE})")
+        @Option(names = "--md5", paramLabel = "HEX",
+                description = "expected MD5 of the archive (default: the official archive's)")
         String md5;
 
         @Override
@@ -170,10 +177,16 @@ final class Commands implements Runnable {
             List<String> problems = new ArrayList<>();
             require("download", "--out", out, problems);
             Path dir = localDir("download", out, problems);
+            CifarArchive archive = null;
+            try {
+                archive = CifarArchive.named(dataset);
+            } catch (IllegalArgumentException e) {
+                problems.add("download: --dataset " + dataset + ": expected cifar10 or cifar100");
+            }
             if (!problems.isEmpty()) {
                 throw new InvalidConfigException(problems);
             }
-            new CifarDownloader(url, md5).download(dir);
+            new CifarDownloader(archive, url, md5).download(dir);
         }
     }
 

@@ -23,9 +23,10 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Fetches the CIFAR-10 binary archive, checks its MD5 and extracts {@code cifar-10-batches-bin}
- * into the output directory. The extracted directory appears under its final name only when it is
- * complete (atomic rename), and a complete copy already there is reused without downloading.
+ * Fetches a CIFAR binary archive (CIFAR-10's by default, or CIFAR-100's), checks its MD5 and extracts its folder
+ * ({@code cifar-10-batches-bin}, {@code cifar-100-binary}) into the output directory. The extracted folder appears
+ * under its final name only when it is complete (atomic rename), and a complete copy already there is reused without
+ * downloading.
  * {@code file://} URLs work as well as {@code http(s)://}.
  */
 public final class CifarDownloader {
@@ -33,30 +34,35 @@ public final class CifarDownloader {
 
     public static final String DEFAULT_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
     public static final String DEFAULT_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
-    /** Directory inside the archive, and under the output directory once extracted. */
-    public static final String DIRECTORY = "cifar-10-batches-bin";
-    public static final List<String> FILES = List.of("data_batch_1.bin", "data_batch_2.bin",
-            "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin");
-    /** Size of each file of the official archive: 10,000 records. */
-    public static final long FILE_BYTES = 10_000L * CifarFormat.RECORD_BYTES;
-    static final String PART_FILE = ".cifar-10-binary.tar.gz.part";
+    /** CIFAR-10's record files. */
+    public static final List<String> FILES = CifarArchive.CIFAR10.files();
     static final int CONNECT_TIMEOUT_MS = 15_000;
     static final int READ_TIMEOUT_MS = 60_000;
 
+    private final CifarArchive archive;
     private final String url;
     private final String md5;
 
-    /** Downloads the official archive from {@link #DEFAULT_URL}. */
+    /** Downloads the official CIFAR-10 archive from {@link #DEFAULT_URL}. */
     public CifarDownloader() {
         this(DEFAULT_URL, DEFAULT_MD5);
     }
 
-    /**
-     * @param url the archive's URL ({@code http}, {@code https} or {@code file})
-     * @param md5 its expected MD5, 32 hexadecimal digits
-     */
+    /** Downloads CIFAR-10's archive from {@code url}. */
     public CifarDownloader(String url, String md5) {
-        this.url = Objects.requireNonNull(url, "url");
+        this(CifarArchive.CIFAR10, url, md5);
+    }
+
+    /**
+     * @param archive the data set: its folder and files
+     * @param url the archive's URL ({@code http}, {@code https} or {@code file}); null for the official one
+     * @param md5 its expected MD5, 32 hexadecimal digits; null for the official archive's
+     */
+    public CifarDownloader(CifarArchive archive, String url, String md5) {
+        this.archive = Objects.requireNonNull(archive, "archive");
+        url = url == null ? archive.url() : url;
+        md5 = md5 == null ? archive.md5() : md5;
+        this.url = url;
         if (md5 == null || !md5.matches("[0-9a-fA-F]{32}")) {
             throw new IllegalArgumentException("md5 must be 32 hexadecimal digits, got '" + md5 + "'");
         }
@@ -64,38 +70,39 @@ public final class CifarDownloader {
     }
 
     /**
-     * Makes sure {@code outDir/cifar-10-batches-bin} holds the dataset and returns that path.
+     * Makes sure {@code outDir/<the archive's folder>} holds the dataset and returns that path.
      *
      * @throws DownloadException    if the archive cannot be fetched
      * @throws InvalidDataException if its MD5 is wrong, it does not hold the expected files, or an
-     *                              incomplete {@code cifar-10-batches-bin} is in the way
+     *                              incomplete copy is in the way
      */
     public Path download(Path outDir) {
-        Path target = outDir.resolve(DIRECTORY);
+        Path target = outDir.resolve(archive.directory());
         if (Files.exists(target)) {
             String problem = problem(target, true);
             if (problem != null) {
-                throw new InvalidDataException(target + ": exists but is not a complete CIFAR-10 copy ("
+                throw new InvalidDataException(target + ": exists but is not a complete " + archive.displayName()
+                        + " copy ("
                         + problem + "); remove it to download again, or pass a complete directory with --data");
             }
-            LOG.info("CIFAR-10 already present in {}, not downloading", target);
+            LOG.info("{} already present in {}, not downloading", archive.displayName(), target);
             return target;
         }
-        Path part = outDir.resolve(PART_FILE);
+        Path part = outDir.resolve("." + archive.fileName() + ".part");
         try {
             Files.createDirectories(outDir);
             String actual = fetch(part);
             if (!actual.equals(md5)) {
                 throw new InvalidDataException(url + ": MD5 of the download is " + actual + ", expected " + md5
-                        + "; the file is corrupt or not cifar-10-binary.tar.gz (partial file deleted)");
+                        + "; the file is corrupt or not " + archive.fileName() + " (partial file deleted)");
             }
             extract(part, outDir, target);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot store CIFAR-10 in " + outDir + ": " + e, e);
+            throw new UncheckedIOException("cannot store " + archive.displayName() + " in " + outDir + ": " + e, e);
         } finally {
             deleteQuietly(part);
         }
-        LOG.info("CIFAR-10 extracted to {}", target);
+        LOG.info("{} extracted to {}", archive.displayName(), target);
         return target;
     }
 
@@ -112,13 +119,14 @@ public final class CifarDownloader {
                 HttpURLConnection http = (HttpURLConnection) connection;
                 int code = http.getResponseCode();
                 if (code != HttpURLConnection.HTTP_OK) {
-                    throw new DownloadException(url, "HTTP " + code + " " + http.getResponseMessage(), null);
+                    throw new DownloadException(url, "HTTP " + code + " " + http.getResponseMessage(),
+                            archive.fileName(), null);
                 }
             }
             length = connection.getContentLengthLong();
             raw = connection.getInputStream();
         } catch (IOException | IllegalArgumentException e) {
-            throw new DownloadException(url, e.toString(), e);
+            throw new DownloadException(url, e.toString(), archive.fileName(), e);
         }
         LOG.info("downloading {} ({} MB) to {}", url, length > 0 ? DownloadProgress.megabytes(length) : "?", part);
         try (InputStream in = new DigestInputStream(raw, digest); OutputStream out = Files.newOutputStream(part)) {
@@ -129,7 +137,8 @@ public final class CifarDownloader {
                 try {
                     n = in.read(buffer);
                 } catch (IOException e) {
-                    throw new DownloadException(url, e + " after " + progress.received() + " bytes", e);
+                    throw new DownloadException(url, e + " after " + progress.received() + " bytes",
+                            archive.fileName(), e);
                 }
                 if (n < 0) {
                     break;
@@ -139,21 +148,21 @@ public final class CifarDownloader {
             }
             if (length > 0 && progress.received() != length) {
                 throw new DownloadException(url, "connection closed after " + progress.received() + " of " + length
-                        + " bytes", null);
+                        + " bytes", archive.fileName(), null);
             }
         }
         return HexFormat.of().formatHex(digest.digest());
     }
 
     /** Unpacks the archive into a fresh {@code .extract-*} directory and renames its content into place. */
-    private void extract(Path archive, Path outDir, Path target) throws IOException {
+    private void extract(Path file, Path outDir, Path target) throws IOException {
         Path scratch = Files.createTempDirectory(outDir, ".extract-");
         try {
-            TarGz.extract(archive, scratch, url);
-            Path content = scratch.resolve(DIRECTORY);
+            TarGz.extract(file, scratch, url);
+            Path content = scratch.resolve(archive.directory());
             String problem = problem(content, false);
             if (problem != null) {
-                throw new InvalidDataException(url + ": archive is not cifar-10-binary.tar.gz: " + problem);
+                throw new InvalidDataException(url + ": archive is not " + archive.fileName() + ": " + problem);
             }
             Files.move(content, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
@@ -162,14 +171,14 @@ public final class CifarDownloader {
     }
 
     /**
-     * What is wrong with {@code dir} as a CIFAR-10 directory, or {@code null} if nothing: every file
-     * must exist and hold whole records; with {@code exactSize}, exactly {@link #FILE_BYTES}.
+     * What is wrong with {@code dir} as the archive's folder, or {@code null} if nothing: every file must exist and
+     * hold whole records; with {@code exactSize}, exactly the official archive's.
      */
-    static String problem(Path dir, boolean exactSize) {
+    String problem(Path dir, boolean exactSize) {
         if (!Files.isDirectory(dir)) {
             return "no directory " + dir.getFileName();
         }
-        for (String name : FILES) {
+        for (String name : archive.files()) {
             Path file = dir.resolve(name);
             if (!Files.isRegularFile(file)) {
                 return "missing " + name;
@@ -180,10 +189,11 @@ public final class CifarDownloader {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            boolean ok = exactSize ? size == FILE_BYTES : size > 0 && size % CifarFormat.RECORD_BYTES == 0;
+            long expected = archive.fileBytes(name);
+            boolean ok = exactSize ? size == expected : size > 0 && size % archive.recordBytes() == 0;
             if (!ok) {
                 return name + " has " + size + " bytes, expected "
-                        + (exactSize ? String.valueOf(FILE_BYTES) : "a positive multiple of " + CifarFormat.RECORD_BYTES);
+                        + (exactSize ? String.valueOf(expected) : "a positive multiple of " + archive.recordBytes());
             }
         }
         return null;

@@ -17,8 +17,12 @@ public class DownloadException extends JobException {
      * @param cause  the underlying exception, or {@code null}
      */
     public DownloadException(String url, String reason, Throwable cause) {
-        super(ExitCode.FAILURE, "cannot download " + url + ": " + reason
-                + " (no network? download cifar-10-binary.tar.gz elsewhere and pass its extracted directory"
-                + " with --data)", cause);
+        this(url, reason, "cifar-10-binary.tar.gz", cause);
+    }
+
+    /** As above, for the archive named {@code archive}. */
+    public DownloadException(String url, String reason, String archive, Throwable cause) {
+        super(ExitCode.FAILURE, "cannot download " + url + ": " + reason + " (no network? download " + archive
+                + " elsewhere and pass its extracted directory with --data)", cause);
     }
 }

@@ -16,15 +16,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.LongWritable;
-import org.apache.hadoop.mapreduce.InputSplit;
-import org.apache.hadoop.mapreduce.JobContext;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.input.FixedLengthBinaryInputFormat;
 import org.apache.spark.rdd.NewHadoopRDD;
-import scala.Tuple2;
 
 /**
  * Reads CIFAR-10 or CIFAR-100 binary records from a Hadoop path, directory or glob (file://, hdfs://, s3a://,
@@ -253,58 +248,14 @@ public final class CifarSource {
                                             int partitions) {
         Configuration conf = new Configuration(sc.hadoopConfiguration());
         conf.setInt(RECORD_LENGTH_KEY, layout.recordBytes());
-        conf.set(ListedFiles.FILES_KEY, files.stream().map(StorePaths::uri).collect(Collectors.joining("\n")));
-        JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopRDD(conf, ListedFiles.class,
+        conf.set(FixedLengthFiles.FILES_KEY, files.stream().map(StorePaths::uri).collect(Collectors.joining("\n")));
+        JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopRDD(conf, FixedLengthFiles.class,
                 LongWritable.class, BytesWritable.class);
         @SuppressWarnings("unchecked")
         NewHadoopRDD<LongWritable, BytesWritable> hadoopRdd = (NewHadoopRDD<LongWritable, BytesWritable>) raw.rdd();
         scala.reflect.ClassTag<CifarRecord> tag = scala.reflect.ClassTag$.MODULE$.apply(CifarRecord.class);
         JavaRDD<CifarRecord> records = JavaRDD.fromRDD(
-                hadoopRdd.mapPartitionsWithInputSplit(new ParseSplit(layout), true, tag), tag);
+                hadoopRdd.mapPartitionsWithInputSplit(new FixedLengthFiles.ParseSplit(layout), true, tag), tag);
         return records.repartition(partitions);
-    }
-
-    /**
-     * Spark's fixed-length record input over exactly the files listed in {@link #FILES_KEY} (encoded URIs, one per
-     * line) instead of {@code FileInputFormat}'s comma-separated, glob-expanded input paths.
-     */
-    public static final class ListedFiles extends FixedLengthBinaryInputFormat {
-        static final String FILES_KEY = "mkcnn.input.files";
-
-        @Override
-        protected List<FileStatus> listStatus(JobContext job) throws IOException {
-            Configuration conf = job.getConfiguration();
-            List<FileStatus> statuses = new ArrayList<>();
-            for (String uri : java.util.Objects.requireNonNullElse(conf.getRaw(FILES_KEY), "").split("\n")) {
-                if (!uri.isEmpty()) {
-                    Path p = StorePaths.path(uri);
-                    statuses.add(p.getFileSystem(conf).getFileStatus(p));
-                }
-            }
-            return statuses;
-        }
-    }
-
-    /** Parses one input split's records, naming the split's file in every error. */
-    static final class ParseSplit extends scala.runtime.AbstractFunction2<InputSplit,
-            scala.collection.Iterator<Tuple2<LongWritable, BytesWritable>>, scala.collection.Iterator<CifarRecord>>
-            implements java.io.Serializable {
-        private final BinaryLayout layout;
-
-        ParseSplit(BinaryLayout layout) {
-            this.layout = layout;
-        }
-
-        @Override
-        public scala.collection.Iterator<CifarRecord> apply(InputSplit split,
-                                                            scala.collection.Iterator<Tuple2<LongWritable, BytesWritable>> it) {
-            String file = ((FileSplit) split).getPath().toString();
-            return it.map(new scala.runtime.AbstractFunction1<Tuple2<LongWritable, BytesWritable>, CifarRecord>() {
-                @Override
-                public CifarRecord apply(Tuple2<LongWritable, BytesWritable> t) {
-                    return layout.parse(t._2().copyBytes(), file, t._1().get());
-                }
-            });
-        }
     }
 }

@@ -68,6 +68,13 @@ public final class ImageFolders {
             FileSystem fs = dir.getFileSystem(conf);
             FileStatus[] entries = fs.listStatus(dir);
             Arrays.sort(entries);
+            List<String> folders = Arrays.stream(entries).filter(FileStatus::isDirectory)
+                    .map(e -> e.getPath().getName()).filter(n -> !hidden(n)).toList();
+            if (folders.stream().noneMatch(labels.names()::contains)) {
+                throw new InvalidDataException(dir + ": holds no record files (*.bin), no Parquet files and no class "
+                        + "folders, only the folders " + String.join(", ", folders) + ": give the folder that holds "
+                        + "the .bin files, a Parquet table, or an image folder DIR/<class name>/*.png|jpg");
+            }
             for (FileStatus e : entries) {
                 String name = e.getPath().getName();
                 if (hidden(name)) {

@@ -194,48 +194,6 @@ public final class ImageRows {
         };
     }
 
-    /**
-     * A reader of one column's images, row by row, for a transform that keeps every other column.
-     *
-     * @throws InvalidDataException naming the column when it is missing or holds no images
-     */
-    public static ColumnReader reader(StructType schema, String column, String source) {
-        return new ColumnReader(kind(schema, column, source), schema.fieldIndex(column), column, source);
-    }
-
-    /** Reads the images of one column. */
-    public static final class ColumnReader implements Serializable {
-        private final Kind kind;
-        private final int index;
-        private final String column;
-        private final String source;
-
-        ColumnReader(Kind kind, int index, String column, String source) {
-            this.kind = kind;
-            this.index = index;
-            this.column = column;
-            this.source = source;
-        }
-
-        /**
-         * The planar RGB pixels of {@code row}'s image.
-         *
-         * @param where the row's place, for the message (e.g. "partition 3, row 17")
-         * @throws InvalidDataException naming the column and {@code where} when the image is null or not 32x32 RGB
-         */
-        public byte[] pixels(Row row, String where) {
-            String at = source + ": " + where + ", column '" + column + "'";
-            if (row.isNullAt(index)) {
-                throw new InvalidDataException(at + " is null, expected an image");
-            }
-            try {
-                return ImageRows.pixels(row, index, kind);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidDataException(at + ": the image " + e.getMessage());
-            }
-        }
-    }
-
     /** Spark's image struct: interleaved BGR, row-major. */
     static byte[] fromImageSchema(Row image) {
         int h = image.getInt(image.fieldIndex("height"));

@@ -5,7 +5,7 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.LabelSet;
 import io.mkcnn.eval.NetPayload;
 import io.mkcnn.eval.Predictor;
-import io.mkcnn.input.ImageRows;
+import io.mkcnn.input.ImageColumn;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.MultiKernelNet;
 import java.util.ArrayList;
@@ -163,7 +163,7 @@ public final class MultiKernelCnnModel extends Model<MultiKernelCnnModel> implem
 
     @Override
     public StructType transformSchema(StructType schema) {
-        ImageRows.reader(schema, getOrDefault(imageCol), "DataFrame");
+        ImageColumn.of(schema, getOrDefault(imageCol), "DataFrame");
         for (Param<String> out : List.of(predictionCol, probabilityCol)) {
             if (Arrays.asList(schema.fieldNames()).contains(getOrDefault(out))) {
                 throw new IllegalArgumentException("DataFrame: column '" + getOrDefault(out) + "' exists already; "
@@ -181,7 +181,7 @@ public final class MultiKernelCnnModel extends Model<MultiKernelCnnModel> implem
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         SessionCheck.require(sc.getConf());
         Broadcast<NetPayload> payload = sc.broadcast(new NetPayload(net, nativeSettings()));
-        ImageRows.ColumnReader reader = ImageRows.reader(df.schema(), getOrDefault(imageCol), "DataFrame");
+        ImageColumn reader = ImageColumn.of(df.schema(), getOrDefault(imageCol), "DataFrame");
         JavaRDD<Row> rows = df.javaRDD().mapPartitionsWithIndex(new ScorePartition(payload, reader,
                 (Integer) getOrDefault(batchSize), labels().size()), true);
         return dataset.sparkSession().createDataFrame(rows, out);
@@ -190,11 +190,11 @@ public final class MultiKernelCnnModel extends Model<MultiKernelCnnModel> implem
     /** Scores one partition's rows with a network borrowed for the task, keeping every column. */
     static final class ScorePartition implements Function2<Integer, Iterator<Row>, Iterator<Row>> {
         private final Broadcast<NetPayload> payload;
-        private final ImageRows.ColumnReader reader;
+        private final ImageColumn reader;
         private final int batch;
         private final int classes;
 
-        ScorePartition(Broadcast<NetPayload> payload, ImageRows.ColumnReader reader, int batch, int classes) {
+        ScorePartition(Broadcast<NetPayload> payload, ImageColumn reader, int batch, int classes) {
             this.payload = payload;
             this.reader = reader;
             this.batch = batch;

@@ -1,12 +1,10 @@
 package io.mkcnn.train;
 
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.RunData;
 import io.mkcnn.input.RunFiles;
-import io.mkcnn.input.Shards;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.MetricsLog;
@@ -19,9 +17,7 @@ import io.mkcnn.store.RunDirectory;
 import io.mkcnn.store.RunState;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,14 +133,9 @@ public final class Trainer {
         return new StoppedException(stop.signal(), state == null ? 0 : state.totalRounds);
     }
 
-    /** The run's records: training shards and test records, cached, with their counts. */
-    private record Data(JavaRDD<CifarRecord> train, JavaRDD<CifarRecord> test, long trainCount, long testCount,
-                        EpochRounds epochs) {
-    }
-
     /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
     private RunSummary train(RunDirectory dir, RunData files) {
-        Data data = readData(files);
+        RunRecords data = RunRecords.read(sc, cfg, files);
         dir.begin();
         OuterOptimizer outer = restoreOrStart(dir, data);
         start(data, outer);
@@ -165,25 +156,13 @@ public final class Trainer {
         return finish(data);
     }
 
-    /** Reads and shards the records, and parses and validates every one before anything is written. */
-    private Data readData(RunData files) {
-        JavaRDD<CifarRecord> records = files.trainRecords(sc, cfg.train().workers());
-        JavaRDD<CifarRecord> train = Shards.of(records, cfg.train().partitioning(), cfg.train().workers(),
-                cfg.data().labelSet().size());
-        train.persist(StorageLevel.MEMORY_ONLY());
-        JavaRDD<CifarRecord> test = files.testRecords(sc, cfg.train().workers())
-                .persist(StorageLevel.MEMORY_ONLY());
-        long trainCount = train.count();
-        return new Data(train, test, trainCount, test.count(), new EpochRounds(cfg, trainCount));
-    }
-
     /**
      * Resumes from the newest readable checkpoint (its state, network and outer momentum), or starts a fresh run;
      * refuses when checkpoints exist but none is readable.
      *
      * @return the outer optimizer, its momentum restored with the checkpoint
      */
-    private OuterOptimizer restoreOrStart(RunDirectory dir, Data data) {
+    private OuterOptimizer restoreOrStart(RunDirectory dir, RunRecords data) {
         checkpoints = new Checkpoints(out, cfg.ops().checkpointKeep());
         long totalIterations = data.epochs().totalIterations();
         OuterOptimizer outer = OuterOptimizer.of(cfg);
@@ -208,7 +187,7 @@ public final class Trainer {
     }
 
     /** Logs the run's settings, builds the network (unless restored) and the training master, and wires progress. */
-    private void start(Data data, OuterOptimizer outer) {
+    private void start(RunRecords data, OuterOptimizer outer) {
         long trainCount = data.trainCount();
         LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
         LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
@@ -228,7 +207,7 @@ public final class Trainer {
     }
 
     /** Trains one epoch's rounds. */
-    private void trainEpoch(int epoch, Data data) {
+    private void trainEpoch(int epoch, RunRecords data) {
         String label = "run " + state.runId + " epoch " + epoch + "/" + cfg.train().epochs();
         rounds.label(label);
         progress.startEpoch(epoch);
@@ -270,7 +249,7 @@ public final class Trainer {
     }
 
     /** Writes the model, the report and the final metrics, and releases the cached records. */
-    private RunSummary finish(Data data) {
+    private RunSummary finish(RunRecords data) {
         EvaluationLine last = EvaluationLine.last(state.metrics)
                 .orElseThrow(() -> new IllegalStateException("no evaluation recorded"));
         RunSummary summary = progress.summary(last, data.trainCount(), data.testCount(), failures);

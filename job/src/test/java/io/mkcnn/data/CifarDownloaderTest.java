@@ -229,4 +229,29 @@ class CifarDownloaderTest {
                 () -> new CifarDownloader(CifarDownloader.DEFAULT_URL, "abc"));
         assertEquals("md5 must be 32 hexadecimal digits, got 'abc'", e.getMessage());
     }
+
+    @Test
+    void cifar100ArchiveUnpacksToItsFolderAndIsCheckedByItsOwnSizes() throws Exception {
+        byte[] train = new byte[3 * 3074];
+        byte[] test = new byte[2 * 3074];
+        train[1] = 99;
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("cifar-100-binary/train.bin", train);
+        entries.put("cifar-100-binary/test.bin", test);
+        entries.put("cifar-100-binary/fine_label_names.txt", "apple\n".getBytes());
+        Path archive = tarGz(tmp.resolve("c100.tar.gz"), entries);
+        Path out = tmp.resolve("out100");
+        Path dir = new CifarDownloader(CifarArchive.CIFAR100, archive.toUri().toString(), md5(archive)).download(out);
+        assertEquals(out.resolve("cifar-100-binary"), dir);
+        assertArrayEquals(train, Files.readAllBytes(dir.resolve("train.bin")));
+        assertEquals(Set.of("cifar-100-binary"), names(out));
+        // a CIFAR-10 archive given as CIFAR-100 has none of its files
+        Path ten = tarGz(tmp.resolve("c10.tar.gz"), inDirectory(smallDataset()));
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> new CifarDownloader(
+                CifarArchive.CIFAR100, ten.toUri().toString(), md5(ten)).download(tmp.resolve("o")));
+        assertTrue(e.getMessage().contains("is not cifar-100-binary.tar.gz") && e.getMessage().contains("no directory"),
+                e.getMessage());
+        assertEquals("03b5dce01913d631647c71ecec9e9cb8", CifarArchive.CIFAR100.md5());
+        assertEquals(153_700_000L, CifarArchive.CIFAR100.fileBytes("train.bin"));
+    }
 }

@@ -168,7 +168,21 @@ class RecordInputTest extends SparkTest {
         failed = assertThrows(SparkException.class, () -> read(root, CIFAR10));
         assertTrue(failed.getMessage().contains("big.png") && failed.getMessage().contains("has 1 channel(s)"),
                 failed.getMessage());
+        Files.write(big, png(image(RECORDS.get(0), 32, BufferedImage.TYPE_INT_ARGB)));
+        failed = assertThrows(SparkException.class, () -> read(root, CIFAR10));
+        assertTrue(failed.getMessage().contains("big.png") && failed.getMessage().contains("has 4 channel(s)"),
+                failed.getMessage());
+        Files.write(big, "not an image".getBytes());
+        failed = assertThrows(SparkException.class, () -> read(root, CIFAR10));
+        assertTrue(failed.getMessage().contains("big.png") && failed.getMessage().contains("is not a PNG or JPEG"),
+                failed.getMessage());
         Files.delete(big);
+
+        Path download = Files.createDirectories(dir.resolve("download").resolve("cifar-10-batches-bin"));
+        e = assertThrows(InvalidDataException.class, () -> RecordInput.list(download.getParent().toString(),
+                TRAINING, CIFAR10, conf()));
+        assertTrue(e.getMessage().contains("only the folders cifar-10-batches-bin: give the folder that holds the "
+                + ".bin files"), e.getMessage());
 
         Path empty = Files.createDirectories(dir.resolve("empty").resolve("cat"));
         e = assertThrows(InvalidDataException.class, () -> RecordInput.list(empty.getParent().toString(), TRAINING,

@@ -113,25 +113,28 @@ class MultiKernelCnnTest extends SparkTest {
         PipelineModel model = pipeline.fit(frame());
         SyntheticData big = SyntheticData.write(dir.resolve("big"), 10_000, 9);
         List<Row> rows = new ArrayList<>();
-        for (CifarRecord r : records(big.firstBatch())) {
-            rows.add(RowFactory.create(r.pixels(), r.label(), r.index()));
+        for (CifarRecord r : records(big.train())) {
+            rows.add(RowFactory.create(r.pixels(), r.label(), key(r.source(), r.index())));
         }
         StructType schema = new StructType().add("img", DataTypes.BinaryType).add("label", DataTypes.IntegerType)
-                .add("index", DataTypes.LongType);
+                .add("key", DataTypes.StringType);
         Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(4);
         long n = df.count();
-        assertTrue(n >= 5_000, "rows " + n);
-        Map<Long, Row> scored = byIndex(model.transform(df).select("index", "prediction", "probability"));
+        assertEquals(10_000, n);
+        Map<String, Row> scored = byKey(model.transform(df).select("key", "prediction", "probability"));
         assertEquals(n, scored.size());
 
         ComputationGraph net = ((MultiKernelCnnModel) model.stages()[0]).network();
-        var p = cli("predict", "--model", save(net).toString(), "--data", big.firstBatch(), "--out",
+        var p = cli("predict", "--model", save(net).toString(), "--data", big.train(), "--out",
                 dir.resolve("predict").toString(), "--set", "model.precision=fp32");
         assertEquals(0, p.getKey(), p.getValue());
         Dataset<Row> predicted = spark.read().parquet(dir.resolve("predict/predictions.parquet").toString());
-        Map<Long, Row> expected = byIndex(predicted.select("record_index", "prediction", "probability"));
+        Map<String, Row> expected = new java.util.HashMap<>();
+        for (Row r : predicted.select("source", "record_index", "prediction", "probability").collectAsList()) {
+            expected.put(key(r.getString(0), r.getLong(1)), RowFactory.create(null, r.getDouble(2), r.get(3)));
+        }
         assertEquals(n, expected.size());
-        for (Map.Entry<Long, Row> e : expected.entrySet()) {
+        for (Map.Entry<String, Row> e : expected.entrySet()) {
             Row got = scored.get(e.getKey());
             assertEquals(e.getValue().getDouble(1), got.getDouble(1), "row " + e.getKey());
             assertArrayEquals(((Vector) e.getValue().get(2)).toArray(), ((Vector) got.get(2)).toArray(), 1e-6);
@@ -139,9 +142,9 @@ class MultiKernelCnnTest extends SparkTest {
 
         Path saved = dir.resolve("pipeline-model");
         model.write().save(saved.toString());
-        Map<Long, Row> reloaded = byIndex(PipelineModel.load(saved.toString()).transform(df)
-                .select("index", "prediction", "probability"));
-        for (Map.Entry<Long, Row> e : scored.entrySet()) {
+        Map<String, Row> reloaded = byKey(PipelineModel.load(saved.toString()).transform(df)
+                .select("key", "prediction", "probability"));
+        for (Map.Entry<String, Row> e : scored.entrySet()) {
             assertEquals(e.getValue(), reloaded.get(e.getKey()), "row " + e.getKey());
         }
         // the estimator saves its Params and loads them back
@@ -158,10 +161,15 @@ class MultiKernelCnnTest extends SparkTest {
         return p;
     }
 
-    private static Map<Long, Row> byIndex(Dataset<Row> df) {
-        Map<Long, Row> m = new java.util.HashMap<>();
+    /** A record's file name and position. */
+    private static String key(String source, long index) {
+        return new org.apache.hadoop.fs.Path(source).getName() + "#" + index;
+    }
+
+    private static Map<String, Row> byKey(Dataset<Row> df) {
+        Map<String, Row> m = new java.util.HashMap<>();
         for (Row r : df.collectAsList()) {
-            m.put(r.getLong(0), r);
+            m.put(r.getString(0), r);
         }
         return m;
     }
