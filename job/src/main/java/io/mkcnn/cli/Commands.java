@@ -7,6 +7,10 @@ import static io.mkcnn.command.Args.put;
 import static io.mkcnn.command.Args.putIfGiven;
 import static io.mkcnn.command.Args.require;
 
+import io.mkcnn.command.ConfigOptions;
+import io.mkcnn.command.SparkCommand;
+import io.mkcnn.command.SparkContexts;
+import io.mkcnn.command.TrainingOptions;
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarArchive;
@@ -14,6 +18,7 @@ import io.mkcnn.data.CifarDownloader;
 import io.mkcnn.data.SyntheticCifar;
 import io.mkcnn.eval.EvaluateJob;
 import io.mkcnn.eval.PredictJob;
+import io.mkcnn.store.RunDirectory;
 import io.mkcnn.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.mkcnn.command.ConfigOptions;
-import io.mkcnn.command.SparkCommand;
-import io.mkcnn.command.TrainingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,6 +57,16 @@ final class Commands implements Runnable {
                 + String.join(", ", spec.subcommands().keySet()) + ")");
     }
 
+    /**
+     * Trains (or resumes) the run {@code cfg} describes; a new SparkContext's metrics are named after the run's id
+     * (the one in {@code out}, or the new run's).
+     */
+    static void train(SparkContexts spark, String appName, JobConfig cfg, boolean fresh) {
+        String runId = RunDirectory.runIdFor(cfg.ops().out(), spark.hadoopConfiguration(), fresh, Trainer.newRunId());
+        spark.with(appName, SparkContexts.metricsNamespace(runId),
+                sc -> new Trainer(sc, cfg, fresh).withNewRunId(runId).run());
+    }
+
     @Command(name = "train", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
             description = {"Trains (or resumes, or recognises as finished) a run in --out.",
                 "Rerunning the same command resumes an interrupted run from its newest readable checkpoint."})
@@ -68,7 +80,7 @@ final class Commands implements Runnable {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            spark.with("mkcnn-train", sc -> new Trainer(sc, cfg, fresh).run());
+            train(spark, "mkcnn-train", cfg, fresh);
         }
     }
 
@@ -239,7 +251,7 @@ final class Commands implements Runnable {
             putIfGiven(spec, overrides, "--workers", "train.workers", workers);
             overrides.putAll(config.pairs("demo", problems));
             JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            spark.with("mkcnn-demo", sc -> new Trainer(sc, cfg, fresh).run());
+            train(spark, "mkcnn-demo", cfg, fresh);
         }
     }
 }

@@ -149,6 +149,24 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * The run id a run in {@code out} would take: the id of the run there (what a rerun resumes), or
+     * {@code newRunId} when there is none or {@code fresh} starts over. Read before the run's SparkContext exists
+     * (the id names its metrics); a directory that cannot be read gives {@code newRunId}, and opening it reports why.
+     */
+    public static String runIdFor(String out, Configuration conf, boolean fresh, String newRunId) {
+        if (fresh) {
+            return newRunId;
+        }
+        try {
+            OutputDir dir = OutputDir.inspect(out, conf);
+            return dir.exists(RUN_FILE) ? String.valueOf(readRunFile(dir).get("run_id")) : newRunId;
+        } catch (RuntimeException e) {
+            LOG.debug("{}: run id not read before the run: {}", out, e.toString());
+            return newRunId;
+        }
+    }
+
     private static Map<?, ?> readRunFile(OutputDir out) {
         try {
             return new ObjectMapper().readValue(out.readText(RUN_FILE), Map.class);

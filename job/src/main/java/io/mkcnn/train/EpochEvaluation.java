@@ -7,6 +7,7 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.report.EvaluationLine;
+import io.mkcnn.report.TrainingGauges;
 import io.mkcnn.store.RunState;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
@@ -48,6 +49,7 @@ final class EpochEvaluation {
         EvaluationLine line = new EvaluationLine(epoch, state.totalRounds, state.examplesSeen, elapsed.getAsDouble(),
                 Metrics.evaluation(eval), eval.getNumRowCounter() / seconds, recomputeShift);
         state.metrics.add(line.toMap());
+        TrainingGauges.evaluation(eval.accuracy());
         LOG.info("[run {}][epoch {}/{}] test accuracy {} ({} records, {}/s)", state.runId, epoch, cfg.train().epochs(),
                 String.format("%.4f", eval.accuracy()), eval.getNumRowCounter(),
                 String.format("%.0f", eval.getNumRowCounter() / seconds));

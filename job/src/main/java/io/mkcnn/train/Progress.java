@@ -5,6 +5,7 @@ import io.mkcnn.model.MacCounter;
 import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.RoundLine;
 import io.mkcnn.report.RunSummary;
+import io.mkcnn.report.TrainingGauges;
 import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.RunState;
 import java.util.Locale;
@@ -69,6 +70,7 @@ final class Progress implements RoundListener {
                 elapsed(), s.workers(), s.score(), throughput, s.roundSeconds(), s.fitSeconds(), s.jobSeconds(),
                 s.reconcileSeconds(), master.lastOuterSeconds(), s.bnShift(), s.precisions()).toMap());
         precisions.putAll(s.precisions());
+        TrainingGauges.round(epoch, s.round(), state.examplesSeen, s.score(), throughput, s.bnShift());
         afterRound.run();
     }
 

@@ -10,6 +10,7 @@ import io.mkcnn.report.EvaluationLine;
 import io.mkcnn.report.MetricsLog;
 import io.mkcnn.report.Report;
 import io.mkcnn.report.RunSummary;
+import io.mkcnn.report.TrainingGauges;
 import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.store.Checkpoints;
 import io.mkcnn.store.OutputDir;
@@ -41,6 +42,7 @@ public final class Trainer {
     private final JobConfig cfg;
     private final boolean fresh;
     private final RunData given;
+    private String presetRunId;
     private OutputDir out;
     private RunDirectory dir;
     private RoundTrainer rounds;
@@ -73,13 +75,24 @@ public final class Trainer {
         this.given = data;
     }
 
+    /** A new run's id: four hexadecimal digits. */
+    public static String newRunId() {
+        return UUID.randomUUID().toString().substring(0, 4);
+    }
+
+    /** The id a new run takes (one chosen before the SparkContext, to name its metrics); a resumed run keeps its own. */
+    public Trainer withNewRunId(String runId) {
+        this.presetRunId = runId;
+        return this;
+    }
+
     /**
      * Runs (or resumes) the training.
      *
      * @return what {@code metrics.json} says; empty when the run was already complete (nothing trained)
      */
     public Optional<RunSummary> run() {
-        String newRunId = UUID.randomUUID().toString().substring(0, 4);
+        String newRunId = presetRunId != null ? presetRunId : newRunId();
         jobGroup = "mkcnn-run-" + newRunId;
         try (GracefulStop stop = GracefulStop.install(cfg.ops().stopGraceSeconds(),
                 () -> sc.cancelJobGroup(jobGroup))) {
@@ -173,6 +186,7 @@ public final class Trainer {
             state = restored.state();
             net = restored.net();
             lastCheckpointRound = state.totalRounds;
+            TrainingGauges.checkpoint(state.totalRounds);
             LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, restored.dir(),
                     state.epochsDone, state.totalRounds);
         } else if (!restored.skipped().isEmpty()) {
@@ -307,6 +321,7 @@ public final class Trainer {
         LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state, rounds == null ? null
                 : rounds.master().outer()));
         lastCheckpointRound = state.totalRounds;
+        TrainingGauges.checkpoint(state.totalRounds);
         MetricsLog.write(out, state.metrics);
     }
 }

@@ -10,8 +10,10 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.input.RecordInput;
 import io.mkcnn.store.ModelFiles;
+import io.mkcnn.testutil.Faults;
 import io.mkcnn.testutil.SparkTest;
 import io.mkcnn.testutil.SyntheticData;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +107,26 @@ class MultiKernelCnnTest extends SparkTest {
         // a rerun of fit on the finished run trains nothing and gives its model
         MultiKernelCnnModel again = classifier(dir.resolve("fit")).fit(frame());
         assertEquals(0.0, relativeDifference(fitted.network(), again.network()));
+    }
+
+    @Test
+    void fitResumesAnInterruptedRunFromItsCheckpoint() throws Exception {
+        Path run = dir.resolve("interrupted");
+        try (var fault = Faults.failAfterRound(1)) {
+            assertThrows(RuntimeException.class,
+                    () -> classifier(run).setCheckpointEveryRounds(1).fit(frame()));
+        }
+        assertTrue(Files.isDirectory(run.resolve("checkpoints")), "the first round was checkpointed");
+        classifier(run).setCheckpointEveryRounds(1).fit(frame());
+        List<Integer> rounds = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            Map<?, ?> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(line, Map.class);
+            if ("round".equals(m.get("type"))) {
+                rounds.add(((Number) m.get("round")).intValue());
+            }
+        }
+        assertEquals(List.of(1, 2), rounds, "every round once across the interruption");
+        assertTrue(Files.exists(run.resolve("model.zip")));
     }
 
     @Test

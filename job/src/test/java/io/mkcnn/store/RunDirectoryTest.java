@@ -44,6 +44,17 @@ class RunDirectoryTest extends SparkTest {
     }
 
     @Test
+    void theRunIdIsKnownBeforeTheRunForItsMetricsNames() throws Exception {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        Path run = Files.createDirectories(tmp.resolve("named"));
+        assertEquals("new1", RunDirectory.runIdFor(run.toString(), conf, false, "new1"), "no run there yet");
+        Files.writeString(run.resolve("run.json"), "{\"run_id\":\"ab12\",\"config_hash\":\"x\"}");
+        assertEquals("ab12", RunDirectory.runIdFor(run.toString(), conf, false, "new1"), "a rerun resumes it");
+        assertEquals("new1", RunDirectory.runIdFor(run.toString(), conf, true, "new1"), "--fresh starts over");
+        assertEquals("new1", RunDirectory.runIdFor("", conf, false, "new1"), "no --out: opening it says why");
+    }
+
+    @Test
     void aDirectoryOfSomeoneElsesFilesIsRefusedAndLeftAsItWas() throws Exception {
         Path mine = Files.createDirectories(tmp.resolve("my-photos"));
         Files.writeString(mine.resolve("holiday.jpg"), "not a run");
