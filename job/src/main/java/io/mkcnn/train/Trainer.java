@@ -80,7 +80,7 @@ public final class Trainer {
         return UUID.randomUUID().toString().substring(0, 4);
     }
 
-    /** The id a new run takes (one chosen before the SparkContext, to name its metrics); a resumed run keeps its own. */
+    /** The id a new run takes (chosen before the SparkContext, to name its metrics); a resumed run keeps its own. */
     public Trainer withNewRunId(String runId) {
         this.presetRunId = runId;
         return this;

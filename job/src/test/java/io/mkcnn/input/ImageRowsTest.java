@@ -125,6 +125,17 @@ class ImageRowsTest extends SparkTest {
             rows.add(RowFactory.create(RowFactory.create("f.png", 32, 32, 3, 16, bgr), (short) r.label()));
         }
         assertSameImages(decoded(frame(img, DataTypes.ShortType, rows)));
+        // the image source's grayscale and larger images are refused, not converted
+        List<Row> grey = new ArrayList<>(rows);
+        grey.set(1, RowFactory.create(RowFactory.create("g.png", 32, 32, 1, 0, new byte[1024]), (short) 1));
+        String g = assertThrows(InvalidDataException.class, () -> decoded(frame(img, DataTypes.ShortType, grey)))
+                .getMessage();
+        assertTrue(g.contains("row 1, column 'img'") && g.contains("1 channel(s), expected 3"), g);
+        List<Row> big = new ArrayList<>(rows);
+        big.set(2, RowFactory.create(RowFactory.create("b.png", 64, 64, 3, 16, new byte[64 * 64 * 3]), (short) 1));
+        String b = assertThrows(InvalidDataException.class, () -> decoded(frame(img, DataTypes.ShortType, big)))
+                .getMessage();
+        assertTrue(b.contains("row 2, column 'img'") && b.contains("is 64x64, expected 32x32"), b);
     }
 
     private static String refused(DataType imageType, DataType labelType, List<Row> rows) {
@@ -163,6 +174,9 @@ class ImageRowsTest extends SparkTest {
         String nul = refused(DataTypes.BinaryType, DataTypes.IntegerType,
                 withBadRow(0, RowFactory.create(r.pixels(), null)));
         assertTrue(nul.contains("row 0, column 'label' is null"), nul);
+        String noImage = refused(DataTypes.BinaryType, DataTypes.IntegerType,
+                withBadRow(3, RowFactory.create(null, 1)));
+        assertTrue(noImage.contains("row 3, column 'img' is null, expected an image"), noImage);
         // two bad rows: the first is named
         List<Row> two = withBadRow(4, RowFactory.create(r.pixels(), 11));
         two.set(2, RowFactory.create(r.pixels(), -1));
