@@ -7,7 +7,7 @@
 # Spark options (--master, --executor-memory, --conf k=v, ...) come before the command and pass through;
 # defaults come from conf/spark-defaults.conf. Environment: SPARK_HOME, MKCNN_CONF_DIR (default ./conf),
 # MKCNN_SPARK_CONF (Spark properties file, default $MKCNN_CONF_DIR/spark-defaults.conf; see conf/spark-*.conf),
-# JAVA (default java).
+# JAVA (default java), HADOOP_CONF_DIR / YARN_CONF_DIR (a cluster's configuration, for --master yarn).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -96,7 +96,11 @@ fi
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4194304}"
 
 # --driver-java-options replaces spark.driver.extraJavaOptions: keep the file's options and add the logging one.
-opens="$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$SPARK_CONF")"
+# A properties file separates a key from its value with spaces, '=' or ':'.
+conf_value() {
+  sed -n -E "s/^$1([[:space:]]*[=:][[:space:]]*|[[:space:]]+)//p" "$SPARK_CONF" | tail -n 1
+}
+opens="$(conf_value 'spark\.driver\.extraJavaOptions')"
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" \
@@ -109,7 +113,7 @@ fi
 
 # No Spark installation: the runtime folder doubles as SPARK_HOME (jars/ plus an empty RELEASE marker).
 touch "$RUNTIME/RELEASE"
-memory="$(sed -n 's/^spark.driver.memory[[:space:]]*//p' "$SPARK_CONF")"
+memory="$(conf_value 'spark\.driver\.memory')"
 for ((i = 0; i < ${#spark_args[@]}; i++)); do
   case "${spark_args[$i]}" in
     --driver-memory) memory="${spark_args[$((i + 1))]}" ;;
@@ -120,7 +124,8 @@ export SPARK_HOME="$RUNTIME" SPARK_SCALA_VERSION=2.12
 # shellcheck disable=SC2086  # the options line is a list of JVM flags
 exec "$JAVA" -Xmx"${memory:-6g}" $opens \
   -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
-  -cp "$RUNTIME/jars/*" org.apache.spark.deploy.SparkSubmit \
+  -cp "${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}${YARN_CONF_DIR:+$YARN_CONF_DIR:}$RUNTIME/jars/*" \
+  org.apache.spark.deploy.SparkSubmit \
   --properties-file "$SPARK_CONF" \
   --class io.mkcnn.cli.Main \
   "${spark_args[@]}" "$THIN_JAR" "${job_args[@]}"
