@@ -7,12 +7,14 @@ import io.mkcnn.command.SparkCommand;
 import io.mkcnn.command.SparkContexts;
 import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.runtime.YarnAttempt;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -29,23 +31,48 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Runs a command line and exits with its code. As the driver of a YARN cluster-mode application, a failure
+     * that a retry would repeat (see {@link ExitCode#retryable}), or any failure of the last attempt, first ends
+     * the application as FAILED with the error's text as YARN's diagnostics: Spark's ApplicationMaster would leave
+     * the attempt for YARN to retry, with "Shutdown hook called before final status was reported" as the reason.
+     */
     public static void main(String[] args) {
-        int code = run(args);
+        StringBuilder failure = new StringBuilder();
+        int code = commandLine(SparkContexts.own(), failure::append).execute(args);
         if (code != 0) {
+            endYarnApplication(code, failure.toString());
             System.exit(code);
+        }
+    }
+
+    private static void endYarnApplication(int code, String failure) {
+        try {
+            YarnAttempt attempt = YarnAttempt.ofThisDriver().orElse(null);
+            if (attempt == null) {
+                return;
+            }
+            if (ExitCode.retryable(code) && !attempt.isLast()) {
+                LOG.info("exit code {}: YARN may start another attempt after {}", code, attempt.id());
+            } else {
+                attempt.fail("exit code " + code + ": " + failure.strip());
+            }
+        } catch (Exception | LinkageError e) {
+            LOG.warn("could not end the YARN application as FAILED; YARN may retry it", e);
         }
     }
 
     /** Runs a command line and returns its exit code; never calls System.exit. */
     public static int run(String... args) {
-        return commandLine(SparkContexts.own()).execute(args);
+        return commandLine(SparkContexts.own(), text -> { }).execute(args);
     }
 
     /**
      * The parser of every command, with the job's defaults in help, its exit codes and its error handling; the
-     * commands that run on Spark get their context from {@code contexts}.
+     * commands that run on Spark get their context from {@code contexts}, and {@code failures} receives the text of
+     * an error the user is shown.
      */
-    static CommandLine commandLine(SparkContexts contexts) {
+    static CommandLine commandLine(SparkContexts contexts, Consumer<String> failures) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
@@ -81,9 +108,14 @@ public final class Main {
                         .footer(keys.toString().replace("%", "%%"));
             }
         }
-        cl.setParameterExceptionHandler(Main::badArguments);
+        cl.setParameterExceptionHandler((e, args) -> {
+            failures.accept(e.getMessage());
+            return badArguments(e, args);
+        });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
             ExitCode code = report(c.getCommandName(), e);
+            JobException job = jobException(e);
+            failures.accept(job != null ? job.report() : c.getCommandName() + " failed: " + e);
             if (e instanceof InvalidConfigException i && i.problems().stream()
                     .anyMatch(p -> p.startsWith("no command given"))) {
                 System.err.print(c.getUsageMessage());
@@ -136,7 +168,7 @@ public final class Main {
 
     /** Runs a command line on an existing SparkContext (which is left running); for tests and embedding. */
     public static int runWith(org.apache.spark.api.java.JavaSparkContext sc, String... args) {
-        return commandLine(SparkContexts.supplied(sc)).execute(args);
+        return commandLine(SparkContexts.supplied(sc), text -> { }).execute(args);
     }
 
     /**

@@ -85,7 +85,12 @@ class ExitCodeTest {
             if (!line.startsWith("|")) {
                 break;
             }
-            codes.add(line.split("\\|")[1].trim());
+            String[] cells = line.split("\\|");
+            codes.add(cells[1].trim());
+            // "yes" is what a scheduler's retry (YARN's next attempt) is left to; the others end the application
+            String code = cells[1].trim();
+            boolean retryable = ExitCode.retryable(code.equals(ExitCode.SECOND_SIGNAL) ? 143 : Integer.parseInt(code));
+            assertEquals(retryable, cells[3].trim().startsWith("yes"), line);
         }
         List<String> expected = new ArrayList<>();
         for (ExitCode c : ExitCode.values()) {

@@ -114,10 +114,10 @@ class HelpTest {
     /** The demo's epochs default (3) is the demo command's own, not a value the help's default provider sets. */
     @Test
     void theDemosEpochsDefaultIsItsOwn() {
-        picocli.CommandLine.ParseResult r = Main.commandLine(SparkContexts.own()).parseArgs("demo", "--out", "/x");
+        picocli.CommandLine.ParseResult r = Main.commandLine(SparkContexts.own(), text -> { }).parseArgs("demo", "--out", "/x");
         Commands.Demo demo = (Commands.Demo) r.subcommand().commandSpec().userObject();
         assertEquals("3", demo.epochs);
-        r = Main.commandLine(SparkContexts.own()).parseArgs("demo", "--out", "/x", "--epochs", "5");
+        r = Main.commandLine(SparkContexts.own(), text -> { }).parseArgs("demo", "--out", "/x", "--epochs", "5");
         assertEquals("5", ((Commands.Demo) r.subcommand().commandSpec().userObject()).epochs);
     }
 }

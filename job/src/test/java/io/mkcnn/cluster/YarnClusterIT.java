@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,10 +144,16 @@ class YarnClusterIT {
 
     private static Process submit(String deployMode, String out, Path log, Map<String, String> extra)
             throws IOException {
+        return submit(deployMode, out, log, extra, hdfsUri + "/data/synthetic_batch_*.bin");
+    }
+
+    private static Process submit(String deployMode, String out, Path log, Map<String, String> extra, String data,
+            String... more) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("submit.sh").toString(), "--master", "yarn",
-                "--deploy-mode", deployMode, "train", "--data", hdfsUri + "/data/synthetic_batch_*.bin", "--test",
+                "--deploy-mode", deployMode, "train", "--data", data, "--test",
                 hdfsUri + "/data/synthetic_test_batch.bin", "--out", hdfsUri + out, "--epochs", "2", "--set",
                 "train.batch=32", "--set", "train.averaging.frequency=5", "--set", "checkpoint.every.rounds=1"));
+        cmd.addAll(List.of(more));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("MKCNN_SPARK_CONF", sparkConf(deployMode + out.replace('/', '-'), extra).toString());
         Path hadoopConf = Files.createDirectories(tmp.resolve("hadoop-conf"));
@@ -167,6 +174,43 @@ class YarnClusterIT {
             }
         }
         return rounds;
+    }
+
+    private static RMApp newestApplication() {
+        return yarn.getResourceManager().getRMContext().getRMApps().values().stream()
+                .max(java.util.Comparator.comparingLong(RMApp::getStartTime)).orElseThrow();
+    }
+
+    /**
+     * A failure the job names (exit codes 2, 3, 4, 6) ends the application in its first attempt, although two are
+     * allowed: FAILED, with the job's message as YARN's diagnostics. {@code more} makes the submission fail.
+     */
+    private static void assertEndsAtOnce(String name, String expected, String data, String... more)
+            throws Exception {
+        Path log = tmp.resolve(name + ".log");
+        Process p = submit("cluster", "/runs/" + name, log, Map.of("spark.yarn.maxAppAttempts", "2"), data, more);
+        assertTrue(p.waitFor(4, TimeUnit.MINUTES), "the submission ends");
+        assertTrue(p.exitValue() != 0, "spark-submit reports the failure: " + Files.readString(log));
+        RMApp app = newestApplication();
+        String diagnostics = String.valueOf(app.getDiagnostics());
+        assertEquals("FAILED", String.valueOf(app.getFinalApplicationStatus()), diagnostics);
+        assertEquals(1, app.getAppAttempts().size(), "no second attempt: " + diagnostics);
+        assertTrue(diagnostics.contains(expected), diagnostics);
+    }
+
+    /** Before the SparkContext exists (when Spark's ApplicationMaster has not registered the attempt yet). */
+    @Test
+    void aConfigurationErrorFailsTheApplicationWithoutRetry() throws Exception {
+        assertEndsAtOnce("bad-config", "exit code 2: error: invalid configuration or arguments:\n"
+                + "  train.batch=0 (command line): expected an integer between 1 and 65536",
+                hdfsUri + "/data/synthetic_batch_*.bin", "--set", "train.batch=0");
+    }
+
+    /** After the SparkContext started: the input is checked on the driver once Spark runs. */
+    @Test
+    void anInputErrorFailsTheApplicationWithoutRetry() throws Exception {
+        assertEndsAtOnce("bad-input", "exit code 3: error: invalid input data: " + hdfsUri
+                + "/missing/*.bin: no such file or directory", hdfsUri + "/missing/*.bin");
     }
 
     @Test
@@ -219,8 +263,7 @@ class YarnClusterIT {
         List<Integer> rounds = rounds("/runs/killed");
         assertEquals(java.util.stream.IntStream.rangeClosed(1, rounds.size()).boxed().toList(), rounds,
                 "every round once across the attempts");
-        var app = yarn.getResourceManager().getRMContext().getRMApps().values().stream()
-                .max(java.util.Comparator.comparingLong(x -> x.getStartTime())).orElseThrow();
+        RMApp app = newestApplication();
         assertEquals(2, app.getAppAttempts().size(), "YARN ran a second attempt");
         assertEquals("SUCCEEDED", String.valueOf(app.getFinalApplicationStatus()));
         assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(hdfsUri + "/runs/killed/model.zip")));
