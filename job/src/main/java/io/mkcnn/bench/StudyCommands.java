@@ -112,6 +112,7 @@ public final class StudyCommands implements CommandSet {
         public void run() {
             List<String> problems = new ArrayList<>();
             Map<String, String> overrides = overrides(problems);
+            requireTest(problems);
             JobConfig cfg = JobConfig.load(config.conf, DEFAULTS, overrides, problems);
             spark.with("mkcnn-bn-study", sc -> new BnStudy(sc, cfg).run());
         }

@@ -77,10 +77,7 @@ final class Commands implements Runnable {
 
         @Override
         public void run() {
-            List<String> problems = new ArrayList<>();
-            Map<String, String> overrides = overrides(problems);
-            JobConfig cfg = JobConfig.load(config.conf, Map.of(), overrides, problems);
-            train(spark, "mkcnn-train", cfg, fresh);
+            train(spark, "mkcnn-train", trainingConfiguration(Map.of()), fresh);
         }
     }
 

@@ -4,6 +4,9 @@ import static io.mkcnn.command.Args.put;
 import static io.mkcnn.command.Args.putIfGiven;
 import static io.mkcnn.command.Args.require;
 
+import io.mkcnn.config.InvalidConfigException;
+import io.mkcnn.config.JobConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +24,13 @@ public abstract class TrainingOptions extends SparkCommand {
             description = "required: training records, CIFAR-10 binary files (local, hdfs:// or s3a://; globs allowed)")
     String data;
 
-    @Option(names = "--test", paramLabel = "PATH", description = "required: test records, as --data")
+    @Option(names = "--test", paramLabel = "PATH",
+            description = "test records, as --data: scored at the end; required unless a validation set is given")
     String test;
+
+    @Option(names = "--validation", paramLabel = "PATH", description = "held-out records, as --data: evaluated "
+            + "after epochs, choosing best-model.zip (or hold out a fraction: --set data.validation.fraction=F)")
+    String validation;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "required: the run's directory (checkpoints, model.zip, metrics.json, report.html)")
@@ -38,19 +46,49 @@ public abstract class TrainingOptions extends SparkCommand {
     @Mixin
     protected ConfigOptions config = new ConfigOptions();
 
-    /** The overrides these options give, adding a problem for each missing required option. */
+    /**
+     * The overrides these options give, adding a problem for each missing required option. {@code --test} is
+     * optional here: see {@link #requireTest} and {@link #requireTestOrValidation}.
+     */
     protected Map<String, String> overrides(List<String> problems) {
         String name = spec.name();
         require(name, "--data", data, problems);
-        require(name, "--test", test, problems);
         require(name, "--out", out, problems);
         Map<String, String> overrides = new LinkedHashMap<>();
         put(overrides, "data.train", data);
         put(overrides, "data.test", test);
+        put(overrides, "data.validation", validation);
         put(overrides, "out", out);
         putIfGiven(spec, overrides, "--epochs", "train.epochs", epochs);
         putIfGiven(spec, overrides, "--workers", "train.workers", workers);
         overrides.putAll(config.pairs(name, problems));
         return overrides;
+    }
+
+    /** For a command that scores the test records whatever else it does. */
+    protected void requireTest(List<String> problems) {
+        require(spec.name(), "--test", test, problems);
+    }
+
+    /**
+     * A training run's configuration: {@code defaults}, {@code --conf}, then these options. The run evaluates on a
+     * validation set, or else on the test records, so one of them must be given (on the command line, or in the
+     * {@code --conf} file, checked once it is loaded).
+     */
+    protected JobConfig trainingConfiguration(Map<String, String> defaults) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> overrides = overrides(problems);
+        String missing = spec.name() + ": missing required option --test (or a validation set: --validation PATH, "
+                + "or --set data.validation.fraction=F)";
+        boolean noTest = test == null || test.isBlank();
+        if (noTest && config.conf == null && !overrides.containsKey("data.validation")
+                && !overrides.containsKey("data.validation.fraction")) {
+            problems.add(missing);
+        }
+        JobConfig cfg = JobConfig.load(config.conf, defaults, overrides, problems);
+        if (cfg.data().test().isBlank() && !cfg.data().hasValidation()) {
+            throw new InvalidConfigException(List.of(missing));
+        }
+        return cfg;
     }
 }

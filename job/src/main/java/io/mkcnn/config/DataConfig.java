@@ -9,14 +9,19 @@ import java.io.Serializable;
  *
  * @param train the training records: CIFAR binary files, a Parquet table or an image folder (a file, directory or
  *     glob, local or on a Hadoop file system)
- * @param test the records evaluated after epochs and at the end
+ * @param test the records scored at the end (and every {@code eval.test.every.epochs}); without a validation set,
+ *     also the records evaluated after epochs; empty for none when there is a validation set
+ * @param validation records held out to evaluate after epochs and to choose the best model by; empty for none
+ * @param validationFraction the fraction of the training records held out instead (seeded and class-stratified);
+ *     0 for none
  * @param format the binary record layout and the labels' classes: CIFAR-10, or CIFAR-100
  * @param cifar100Labels which CIFAR-100 label is trained on: the 100 fine classes or the 20 coarse ones
  * @param imageColumn a Parquet table's image column
  * @param labelColumn a Parquet table's label column
  */
-public record DataConfig(String train, String test, Format format, Cifar100Labels cifar100Labels,
-                         String imageColumn, String labelColumn) implements Serializable {
+public record DataConfig(String train, String test, String validation, double validationFraction, Format format,
+                         Cifar100Labels cifar100Labels, String imageColumn, String labelColumn)
+        implements Serializable {
 
     /** The binary record layouts. */
     public enum Format {
@@ -30,11 +35,22 @@ public record DataConfig(String train, String test, Format format, Cifar100Label
     public enum Cifar100Labels { FINE, COARSE }
 
     static DataConfig read(Settings s) {
-        return new DataConfig(s.string("data.train", ""), s.string("data.test", ""),
+        String validation = s.string("data.validation", "");
+        double fraction = s.doubleValue("data.validation.fraction", 0.0, 0.0, 0.9);
+        if (!validation.isBlank() && fraction > 0) {
+            s.problem("data.validation.fraction", String.valueOf(fraction), "data.validation (" + validation
+                    + ") is set too: give a validation path or a fraction of the training records, not both");
+        }
+        return new DataConfig(s.string("data.train", ""), s.string("data.test", ""), validation, fraction,
                 s.enumValue("data.format", Format.CIFAR10),
                 s.enumValue("data.cifar100.labels", Cifar100Labels.FINE),
                 s.string("data.image.column", "img"),
                 s.string("data.label.column", "label"));
+    }
+
+    /** Whether the run holds records out for validation (a path, or a fraction of the training records). */
+    public boolean hasValidation() {
+        return !validation.isBlank() || validationFraction > 0;
     }
 
     /** The binary record layout and the label trained on. */

@@ -42,7 +42,8 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
     private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
             "train.updater.sync", "every", "train.updater.sync.rounds", "10", "data.format", "cifar10",
-            "data.cifar100.labels", "fine", "data.image.column", "img", "data.label.column", "label");
+            "data.cifar100.labels", "fine", "data.image.column", "img", "data.label.column", "label",
+            "data.validation", "", "data.validation.fraction", "0.0", "train.early.stop.patience", "0");
 
     /** Keys the job no longer reads, accepted only with the value files of earlier runs carry. */
     private static final List<String> RETIRED = List.of("debug.fail.after.rounds", "debug.nan.round");
@@ -96,6 +97,10 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
         TrainConfig train = TrainConfig.read(s);
         JobConfig c = new JobConfig(DataConfig.read(s), train, ModelConfig.read(s), BnConfig.read(s),
                 OuterConfig.read(s, train.workers()), OpsConfig.read(s), s.effective());
+        if (c.train().earlyStopPatience() > 0 && !c.data().hasValidation()) {
+            s.problem("train.early.stop.patience", String.valueOf(c.train().earlyStopPatience()), "early stopping "
+                    + "watches the validation accuracy: set data.validation (--validation) or data.validation.fraction");
+        }
         // failure injection for tests is a hook now (train.RunFaults); runs saved before name these keys with 0
         for (String retired : RETIRED) {
             s.retired(retired, "0", "tests inject failures through the system property " + RUN_FAULTS_PROPERTY);

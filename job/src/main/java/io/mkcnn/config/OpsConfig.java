@@ -16,9 +16,14 @@ import java.io.Serializable;
  * @param checkpointKeep checkpoints kept
  * @param lockStaleSeconds seconds after which a run lock nobody renews is taken over
  * @param stopGraceSeconds seconds a graceful stop waits for the round in flight
+ * @param testEveryEpochs epochs between scorings of the test records besides the one at the end, when a validation
+ *     set takes the per-epoch evaluations; 0 for only at the end
+ * @param maxMinutes this invocation's time budget: training ends at the last round boundary that leaves time for
+ *     the final evaluation and outputs; 0 for none
  */
 public record OpsConfig(String out, String exportDir, int threads, Precision precision, int evalBatch,
-                        int checkpointEveryRounds, int checkpointKeep, int lockStaleSeconds, int stopGraceSeconds)
+                        int checkpointEveryRounds, int checkpointKeep, int lockStaleSeconds, int stopGraceSeconds,
+                        int testEveryEpochs, double maxMinutes)
         implements Serializable {
 
     static OpsConfig read(Settings s) {
@@ -31,7 +36,9 @@ public record OpsConfig(String out, String exportDir, int threads, Precision pre
                 s.intValue("checkpoint.every.rounds", 10, 1, 1_000_000),
                 s.intValue("checkpoint.keep", 3, 1, 1000),
                 s.intValue("run.lock.stale.seconds", 60, 2, 86_400),
-                s.intValue("stop.grace.seconds", 20, 0, 86_400));
+                s.intValue("stop.grace.seconds", 20, 0, 86_400),
+                s.intValue("eval.test.every.epochs", 0, 0, 100_000),
+                s.doubleValue("train.max.minutes", 0.0, 0.0, 1_000_000.0));
     }
 
     /** The native settings every JVM that trains or predicts for this run applies. */

@@ -19,11 +19,14 @@ import java.io.Serializable;
  * @param transfer precision of the changes the workers send
  * @param updaterSync when Adam's state is averaged
  * @param updaterSyncRounds rounds between averagings of Adam's state when periodic
- * @param evalEveryEpochs epochs between evaluations on the test records; 0 for only at the end
+ * @param evalEveryEpochs epochs between evaluations (on the validation records, else the test records); 0 for only
+ *     at the end
+ * @param earlyStopPatience epochs without a better validation accuracy after which the run ends; 0 for never
  */
 public record TrainConfig(int epochs, int workers, int batch, int averagingFrequency, TrainingApproach approach,
                           Partitioning partitioning, long seed, LrScaling lrScaling, double warmupEpochs,
-                          Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds, int evalEveryEpochs)
+                          Transfer transfer, UpdaterSync updaterSync, int updaterSyncRounds, int evalEveryEpochs,
+                          int earlyStopPatience)
         implements Serializable {
 
     /** Minibatches per worker between averagings unless configured. */
@@ -50,6 +53,7 @@ public record TrainConfig(int epochs, int workers, int batch, int averagingFrequ
                 s.enumValue("train.transfer", several ? Transfer.BF16 : Transfer.FP32),
                 s.enumValue("train.updater.sync", sync),
                 s.intValue("train.updater.sync.rounds", 10, 1, 1_000_000),
-                s.intValue("eval.every.epochs", 1, 0, 100_000));
+                s.intValue("eval.every.epochs", 1, 0, 100_000),
+                s.intValue("train.early.stop.patience", 0, 0, 100_000));
     }
 }

@@ -14,6 +14,15 @@ public interface RunData {
     /** The training records, decoded and checked, in any order and partitioning. */
     JavaRDD<CifarRecord> trainRecords(JavaSparkContext sc, int partitions);
 
-    /** The records evaluated after epochs, decoded and checked. */
+    /**
+     * The held-out records evaluated after epochs, decoded and checked, when they are given apart from the training
+     * records; null otherwise (a {@code data.validation.fraction} is split from the training records by the
+     * training core, {@link ValidationSplit}).
+     */
+    default JavaRDD<CifarRecord> validationRecords(JavaSparkContext sc, int partitions) {
+        return null;
+    }
+
+    /** The test records, decoded and checked; null for none (a run with a validation set may have none). */
     JavaRDD<CifarRecord> testRecords(JavaSparkContext sc, int partitions);
 }

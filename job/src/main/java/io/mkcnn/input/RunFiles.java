@@ -14,30 +14,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A training run's inputs: the training records and the test records, each listed and checked by
- * {@link RecordInput#list}, and the two checked not to share a file.
+ * A training run's inputs: the training records, the test records and the validation records (each optional but the
+ * first), each listed and checked by {@link RecordInput#list}, and checked not to share a file.
+ *
+ * @param test null for none
+ * @param validation null for none
  */
-public record RunFiles(RecordInput train, RecordInput test, DataConfig data) implements RunData {
+public record RunFiles(RecordInput train, RecordInput test, RecordInput validation, DataConfig data)
+        implements RunData {
     private static final Logger LOG = LoggerFactory.getLogger(RunFiles.class);
 
     /**
      * Lists the inputs {@code data} names.
      *
-     * @throws InvalidDataException when a path names no data, or the test files are also training files (scoring
-     *     a model on records it trained on would report a meaningless accuracy)
+     * @throws InvalidDataException when a path names no data, or the test or validation files are also training
+     *     files (scoring a model on records it trained on would report a meaningless accuracy), or the validation
+     *     files are test files
      */
     public static RunFiles of(DataConfig data, Configuration conf) {
         RecordInput train = RecordInput.list(data.train(), CifarSource.Role.TRAINING, data, conf);
-        RecordInput test = RecordInput.list(data.test(), CifarSource.Role.SCORING, data, conf);
-        List<Path> both = new ArrayList<>(test.files());
-        both.retainAll(new HashSet<>(train.files()));
-        if (!both.isEmpty()) {
-            throw new InvalidDataException("test data " + data.test() + " and training data " + data.train()
-                    + " share " + both + "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
-        }
+        RecordInput test = data.test().isBlank() ? null
+                : RecordInput.list(data.test(), CifarSource.Role.SCORING, data, conf);
+        RecordInput validation = data.validation().isBlank() ? null
+                : RecordInput.list(data.validation(), CifarSource.Role.SCORING, data, conf);
+        requireApart(test, "test data " + data.test(), train, "training data " + data.train(),
+                "; pass the training batches alone to --data (e.g. a data_batch_*.bin glob)");
+        requireApart(validation, "validation data " + data.validation(), train, "training data " + data.train(),
+                "; pass the training batches alone to --data (e.g. 'data_batch_[1-4].bin')");
+        requireApart(validation, "validation data " + data.validation(), test, "test data " + data.test(), "");
         LOG.info("training data ({}, {} files): {}", train.kind(), train.files().size(), data.train());
-        LOG.info("test data ({}, {} files): {}", test.kind(), test.files().size(), data.test());
-        return new RunFiles(train, test, data);
+        if (validation != null) {
+            LOG.info("validation data ({}, {} files): {}", validation.kind(), validation.files().size(),
+                    data.validation());
+        }
+        if (test != null) {
+            LOG.info("test data ({}, {} files): {}", test.kind(), test.files().size(), data.test());
+        }
+        return new RunFiles(train, test, validation, data);
+    }
+
+    private static void requireApart(RecordInput a, String aName, RecordInput b, String bName, String advice) {
+        if (a == null || b == null) {
+            return;
+        }
+        List<Path> both = new ArrayList<>(a.files());
+        both.retainAll(new HashSet<>(b.files()));
+        if (!both.isEmpty()) {
+            throw new InvalidDataException(aName + " and " + bName + " share " + both + advice);
+        }
     }
 
     @Override
@@ -46,7 +70,12 @@ public record RunFiles(RecordInput train, RecordInput test, DataConfig data) imp
     }
 
     @Override
+    public JavaRDD<CifarRecord> validationRecords(JavaSparkContext sc, int partitions) {
+        return validation == null ? null : validation.read(sc, data, partitions);
+    }
+
+    @Override
     public JavaRDD<CifarRecord> testRecords(JavaSparkContext sc, int partitions) {
-        return test.read(sc, data, partitions);
+        return test == null ? null : test.read(sc, data, partitions);
     }
 }

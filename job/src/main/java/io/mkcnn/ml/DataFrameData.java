@@ -16,8 +16,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * A DataFrame's rows as a run's records: the rows marked by the validation column (when one is given) are evaluated,
- * the others trained on; without one, the training rows are also the evaluated ones.
+ * A DataFrame's rows as a run's records: the rows marked by the validation column (when one is given) are the
+ * validation records, the others trained on. Without one, the training rows are also the test records, unless the
+ * configuration holds a fraction of them out ({@code data.validation.fraction}).
  */
 final class DataFrameData implements RunData {
     private final Dataset<Row> df;
@@ -50,8 +51,14 @@ final class DataFrameData implements RunData {
     }
 
     @Override
+    public JavaRDD<CifarRecord> validationRecords(JavaSparkContext sc, int partitions) {
+        return validationColumn == null ? null
+                : rows(validation(), "DataFrame (rows where " + validationColumn + ")").repartition(partitions);
+    }
+
+    @Override
     public JavaRDD<CifarRecord> testRecords(JavaSparkContext sc, int partitions) {
-        return (validationColumn == null ? rows(null, "DataFrame")
-                : rows(validation(), "DataFrame (rows where " + validationColumn + ")")).repartition(partitions);
+        return validationColumn != null || data.validationFraction() > 0 ? null
+                : rows(null, "DataFrame").repartition(partitions);
     }
 }

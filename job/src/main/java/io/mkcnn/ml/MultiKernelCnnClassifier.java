@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * the newest one, and on a finished run only loads its model). Every configuration key is a Param with the key's
  * default ({@code explainParams()} names the key of each).
  *
- * <p>Rows marked true in {@code validationIndicatorCol} are evaluated after epochs instead of trained on; without
- * that column the training rows are evaluated. The records are dealt to the workers from their canonical order,
+ * <p>Rows marked true in {@code validationIndicatorCol} (or a {@code validationFraction} of the rows, held out
+ * seeded and class-stratified) are evaluated after epochs instead of trained on, and {@code fit} returns the network
+ * of the best validation accuracy; without either the training rows are evaluated and the last network returned. The records are dealt to the workers from their canonical order,
  * so the same rows give the same run as the command line's files of the same images.
  */
-public final class MultiKernelCnnClassifier extends RunParams implements DefaultParamsWritable {
+public final class MultiKernelCnnClassifier extends SelectionParams implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MultiKernelCnnClassifier.class);
 
@@ -83,21 +84,26 @@ public final class MultiKernelCnnClassifier extends RunParams implements Default
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         SessionCheck.require(sc.getConf());
         String validation = isSet(validationIndicatorCol) ? getOrDefault(validationIndicatorCol) : null;
+        boolean heldOut = (Double) getOrDefault(validationFraction()) > 0;
         Map<String, String> fixed = new LinkedHashMap<>();
         fixed.put("data.train", "DataFrame");
-        fixed.put("data.test", validation == null ? "DataFrame (the training rows)" : "DataFrame rows where "
-                + validation);
+        if (validation != null) {
+            fixed.put("data.validation", "DataFrame rows where " + validation);
+        }
+        fixed.put("data.test", validation != null || heldOut ? "" : "DataFrame (the training rows)");
         if (getOrDefault(checkpointDir()).isEmpty()) {
             fixed.put("out", temporaryRunDirectory());
         }
         JobConfig cfg = configuration(fixed);
-        if (validation == null) {
-            LOG.warn("{}: no validationIndicatorCol: the accuracy after epochs is measured on the training rows",
-                    uid());
+        if (validation == null && !heldOut) {
+            LOG.warn("{}: no validationIndicatorCol or validationFraction: the accuracy after epochs is measured on "
+                    + "the training rows, and no best model is kept", uid());
         }
         new Trainer(sc, cfg, false, new DataFrameData(dataset.toDF(), cfg.data(), validation)).run();
+        // with validation rows, the network of the best validation accuracy, as Spark's own estimators return
+        String kept = cfg.data().hasValidation() ? Trainer.BEST_MODEL : Trainer.MODEL;
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(),
-                new Path(cfg.ops().out(), Trainer.MODEL).toString());
+                new Path(cfg.ops().out(), kept).toString());
         MultiKernelCnnModel model = new MultiKernelCnnModel(uid(), net)
                 .setImageCol(cfg.data().imageColumn())
                 .setBatchSize(cfg.ops().evalBatch())

@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code metrics.jsonl} line written after every evaluation on the test records ({@code "type": "evaluation"}).
+ * The {@code metrics.jsonl} line written after every evaluation ({@code "type": "evaluation"}), on the validation
+ * or the test records ({@code "set"}; lines written before validation sets existed have none and were test lines).
  *
+ * @param set {@link #VALIDATION} or {@link #TEST}
  * @param epoch epochs done
  * @param round rounds done
  * @param examplesSeen examples trained so far
@@ -16,10 +18,12 @@ import java.util.Optional;
  * @param examplesPerSecond evaluation throughput
  * @param bnRecomputeShift per BN layer, how far {@code bn.mode=recompute} moved the statistics (empty otherwise)
  */
-public record EvaluationLine(int epoch, int round, long examplesSeen, double elapsedSeconds,
+public record EvaluationLine(String set, int epoch, int round, long examplesSeen, double elapsedSeconds,
                              Map<String, Object> scores, double examplesPerSecond,
                              Map<String, Double> bnRecomputeShift) {
     public static final String TYPE = "evaluation";
+    public static final String VALIDATION = "validation";
+    public static final String TEST = "test";
     private static final List<String> SCORES = List.of("examples", "accuracy", "per_class", "confusion_matrix");
 
     public double accuracy() {
@@ -30,6 +34,7 @@ public record EvaluationLine(int epoch, int round, long examplesSeen, double ela
     public Map<String, Object> toMap() {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("type", TYPE);
+        line.put("set", set);
         line.put("epoch", epoch);
         line.put("round", round);
         line.put("examples_seen", examplesSeen);
@@ -40,15 +45,15 @@ public record EvaluationLine(int epoch, int round, long examplesSeen, double ela
         return line;
     }
 
-    /** The last evaluation among a run's lines (as {@link #toMap} wrote them, or read back from a checkpoint). */
+    /** The last evaluation of {@code set} among a run's lines (as {@link #toMap} wrote them, or from a checkpoint). */
     @SuppressWarnings("unchecked")
-    public static Optional<EvaluationLine> last(List<Map<String, Object>> lines) {
+    public static Optional<EvaluationLine> last(List<Map<String, Object>> lines, String set) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             Map<String, Object> m = lines.get(i);
-            if (TYPE.equals(m.get("type"))) {
+            if (TYPE.equals(m.get("type")) && set.equals(m.getOrDefault("set", TEST))) {
                 Map<String, Object> scores = new LinkedHashMap<>();
                 SCORES.forEach(k -> scores.put(k, m.get(k)));
-                return Optional.of(new EvaluationLine(number(m, "epoch").intValue(), number(m, "round").intValue(),
+                return Optional.of(new EvaluationLine(set, number(m, "epoch").intValue(), number(m, "round").intValue(),
                         number(m, "examples_seen").longValue(), number(m, "elapsed_seconds").doubleValue(), scores,
                         number(m, "examples_per_second").doubleValue(),
                         (Map<String, Double>) m.getOrDefault("bn_recompute_shift", Map.of())));

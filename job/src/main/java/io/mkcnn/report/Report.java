@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code report.html}: one self-contained page (Chart.js inlined, no network needed) with the configuration,
- * loss, accuracy, throughput and BN reconciliation curves, the confusion matrix as a heat map and the
- * per-class metrics of the last evaluation.
+ * {@code report.html}: one self-contained page (Chart.js inlined, no network needed) with the configuration; the
+ * loss per round and smoothed, the validation and test accuracy against minutes with the best validation epoch
+ * marked, throughput and BN reconciliation curves; the confusion matrix as a heat map and the per-class metrics of
+ * the last evaluation (on the test records where there are).
  */
 public final class Report {
     private Report() {
@@ -29,7 +30,7 @@ public final class Report {
                 .replace("/*CHART_JS*/", resource("chart.umd.min.js"))
                 .replace("__TITLE__", escape(title))
                 .replace("/*DATA*/null", Metrics.toJson(Map.of("config", config, "lines", lines,
-                        "classes", classes)).replace("</", "<\\/"));
+                        "classes", classes, "curves", Curves.of(lines))).replace("</", "<\\/"));
     }
 
     private static String escape(String s) {

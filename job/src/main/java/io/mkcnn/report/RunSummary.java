@@ -8,18 +8,67 @@ import java.util.TreeMap;
  * What a finished run reports in {@code metrics.json}.
  *
  * @param runId the run's id
- * @param test the last evaluation on the test records
+ * @param ending why training ended
+ * @param validation the last evaluation on the validation records; null without them
+ * @param test the last evaluation on the test records; null without them
+ * @param best {@code best-model.zip}'s epoch, round, validation and test accuracy; null without validation records
  * @param training what the training did and how fast
  * @param trainingRecords records trained on
- * @param testRecords records evaluated
+ * @param validationRecords records held out for validation
+ * @param testRecords test records
  * @param bnMode the BN reconciliation
  * @param lastRoundShift per BN layer, how far the last round's reconciliation moved the statistics
  * @param configuration every configuration key with its value
  * @param configurationHash the hash of the run-defining keys
  */
-public record RunSummary(String runId, EvaluationLine test, Training training, long trainingRecords,
+public record RunSummary(String runId, Ending ending, EvaluationLine validation, EvaluationLine test,
+                         Map<String, Object> best, Training training, long trainingRecords, long validationRecords,
                          long testRecords, String bnMode, Map<String, Double> lastRoundShift,
                          Map<String, String> configuration, String configurationHash) {
+
+    /** Why training ended; a run ended by its time budget is not complete (a rerun continues it). */
+    public enum Ending {
+        EPOCHS("every epoch trained"),
+        EARLY_STOP("stopped early: no better validation accuracy within train.early.stop.patience epochs"),
+        BUDGET("stopped on its time budget (train.max.minutes); rerun the same command to continue");
+
+        private final String meaning;
+
+        Ending(String meaning) {
+            this.meaning = meaning;
+        }
+
+        public String describe() {
+            return meaning;
+        }
+
+        /** The value {@code metrics.json} holds: "epochs", "early_stop", "budget". */
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Whether the run is done: a rerun of a complete run does nothing. */
+    public boolean complete() {
+        return ending != Ending.BUDGET;
+    }
+
+    /** The accuracies for the closing log line. */
+    public String describeAccuracy() {
+        StringBuilder b = new StringBuilder();
+        if (validation != null) {
+            b.append(String.format("validation accuracy %.4f", validation.accuracy()));
+        }
+        if (best != null) {
+            b.append(String.format(" (best %.4f at epoch %s)", ((Number) best.get("validation_accuracy"))
+                    .doubleValue(), best.get("epoch")));
+        }
+        if (test != null) {
+            b.append(b.length() > 0 ? ", " : "").append(String.format("test accuracy %.4f on %d records",
+                    test.accuracy(), testRecords));
+        }
+        return b.toString();
+    }
 
     /**
      * The training's figures.
@@ -60,20 +109,39 @@ public record RunSummary(String runId, EvaluationLine test, Training training, l
         }
     }
 
-    /** {@code metrics.json} as written, keys in this order. */
+    /**
+     * {@code metrics.json} as written, keys in this order: {@code validation}, {@code best} and {@code test} where
+     * the run has those records.
+     */
     public Map<String, Object> toMap() {
-        Map<String, Object> test = test().toMap();
-        test.remove("type");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", runId);
-        m.put("test", test);
+        m.put("complete", complete());
+        m.put("ending", ending.key());
+        if (validation != null) {
+            m.put("validation", lineOf(validation));
+        }
+        if (best != null) {
+            m.put("best", best);
+        }
+        if (test != null) {
+            m.put("test", lineOf(test));
+        }
         m.put("training", training.toMap());
-        m.put("evaluation_examples_per_second", this.test.examplesPerSecond());
+        m.put("evaluation_examples_per_second", (validation != null ? validation : test).examplesPerSecond());
         m.put("training_records", trainingRecords);
+        m.put("validation_records", validationRecords);
         m.put("test_records", testRecords);
         m.put("bn", Map.of("mode", bnMode, "last_round_shift", lastRoundShift));
         m.put("configuration", new TreeMap<>(configuration));
         m.put("configuration_hash", configurationHash);
+        return m;
+    }
+
+    private static Map<String, Object> lineOf(EvaluationLine line) {
+        Map<String, Object> m = line.toMap();
+        m.remove("type");
+        m.remove("set");
         return m;
     }
 }

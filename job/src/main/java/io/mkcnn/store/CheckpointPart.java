@@ -5,17 +5,27 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * State a checkpoint carries beside the model, in a file of its own (the outer optimizer's momentum buffer):
- * written with every checkpoint while it holds something, and read back on resume.
+ * State a checkpoint carries beside the model, in a file of its own (the outer optimizer's momentum buffer, the
+ * best model so far): written with every checkpoint while it holds something, and read back on resume.
  */
 public interface CheckpointPart {
-    /** Values held now; 0 when there is nothing to write (before the first round, or a step without state). */
+    /** The part's file in a checkpoint's directory. */
+    String fileName();
+
+    /** What the part holds, for the message about a checkpoint that lacks it. */
+    String holds();
+
+    /** Values or bytes held now; 0 when there is nothing to write. */
     long length();
 
-    /** Whether a checkpoint after the run's first round must hold this part (else it is damaged). */
-    boolean expected();
+    /** Whether a checkpoint of {@code state} must hold this part (else it is damaged). */
+    boolean expectedIn(RunState state);
 
     void save(OutputStream out) throws IOException;
 
-    void load(InputStream in) throws IOException;
+    /** Reads the part back from a checkpoint whose model has {@code modelParams} parameters (to check against). */
+    void load(InputStream in, long modelParams) throws IOException;
+
+    /** Forgets what the part holds: the checkpoint resumed from has no file of it. */
+    void clear();
 }

@@ -28,7 +28,6 @@ public final class Checkpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String DIR = "checkpoints";
     private static final String PREFIX = "round-";
-    private static final String OUTER = "outer.bin";
 
     private final FileSystem fs;
     private final Path root;
@@ -42,11 +41,11 @@ public final class Checkpoints {
 
     /** Writes a checkpoint of {@code net} at {@code state}; returns its directory. */
     public Path write(ComputationGraph net, RunState state) {
-        return write(net, state, null);
+        return write(net, state, List.of());
     }
 
-    /** As above, with the outer optimizer's momentum buffer ({@code outer.bin}) when it has one. */
-    public Path write(ComputationGraph net, RunState state, CheckpointPart outer) {
+    /** As above, with each of {@code parts} that holds something (the outer momentum, the best model). */
+    public Path write(ComputationGraph net, RunState state, List<? extends CheckpointPart> parts) {
         Path target = new Path(root, String.format("%s%06d", PREFIX, state.totalRounds));
         Path tmp = new Path(root, ".tmp-" + target.getName() + "-" + UUID.randomUUID());
         try {
@@ -54,9 +53,11 @@ public final class Checkpoints {
             try (OutputStream out = fs.create(new Path(tmp, "model.zip"), false)) {
                 ModelSerializer.writeModel(net, out, true);
             }
-            if (outer != null && outer.length() > 0) {
-                try (OutputStream out = fs.create(new Path(tmp, OUTER), false)) {
-                    outer.save(out);
+            for (CheckpointPart part : parts) {
+                if (part.length() > 0) {
+                    try (OutputStream out = fs.create(new Path(tmp, part.fileName()), false)) {
+                        part.save(out);
+                    }
                 }
             }
             try (OutputStream out = fs.create(new Path(tmp, "state.json"), false)) {
@@ -97,15 +98,12 @@ public final class Checkpoints {
      * with a warning naming it and the reason.
      */
     public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check) {
-        return restore(configHash, check, null);
+        return restore(configHash, check, List.of());
     }
 
-    /**
-     * As above; also loads {@code outer}'s momentum buffer, which a checkpoint of a momentum run after its first
-     * round must have.
-     */
+    /** As above; also loads each of {@code parts}, which a checkpoint must hold where the part expects to be. */
     public Restored restore(String configHash, java.util.function.Consumer<ComputationGraph> check,
-                            CheckpointPart outer) {
+                            List<? extends CheckpointPart> parts) {
         List<String> skipped = new ArrayList<>();
         for (Path dir : complete()) {
             try {
@@ -122,18 +120,16 @@ public final class Checkpoints {
                 }
                 ComputationGraph net = model(dir);
                 check.accept(net);
-                if (outer != null && outer.expected()) {
-                    Path buffer = new Path(dir, OUTER);
-                    if (fs.exists(buffer)) {
-                        try (InputStream in = fs.open(buffer)) {
-                            outer.load(in);
+                for (CheckpointPart part : parts) {
+                    Path file = new Path(dir, part.fileName());
+                    if (fs.exists(file)) {
+                        try (InputStream in = fs.open(file)) {
+                            part.load(in, net.params().length());
                         }
-                        if (outer.length() > 0 && outer.length() != net.params().length()) {
-                            throw new IOException(OUTER + " holds " + outer.length() + " values, the model "
-                                    + net.params().length());
-                        }
-                    } else if (state.totalRounds > 0) {
-                        throw new IOException("no " + OUTER + " (the outer optimizer's momentum)");
+                    } else if (part.expectedIn(state)) {
+                        throw new IOException("no " + part.fileName() + " (" + part.holds() + ")");
+                    } else {
+                        part.clear();
                     }
                 }
                 return new Restored(dir, state, net, skipped);

@@ -179,6 +179,15 @@ public final class OutputDir {
         write(name, out -> ModelSerializer.writeModel(net, out, true));
     }
 
+    /** Deletes {@code name} if it exists. */
+    public void delete(String name) {
+        try {
+            fs.delete(resolve(name), false);
+        } catch (IOException e) {
+            throw new OutputException(resolve(name) + ": cannot delete (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Something that writes a file's content to a stream. */
     @FunctionalInterface
     public interface Content {

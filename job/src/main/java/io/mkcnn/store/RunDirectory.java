@@ -110,10 +110,24 @@ public final class RunDirectory implements AutoCloseable {
                     + out.resolve("config.properties") + "); rerun with the settings saved there, choose another "
                     + "--out, or pass --fresh to start over (the old run is moved aside, not deleted)");
         }
-        if (out.exists(MODEL) && out.exists(METRICS)) {
+        if (out.exists(MODEL) && out.exists(METRICS) && complete(out)) {
             return new RunDirectory(out, Action.COMPLETE, runId, cfg, lock, created);
         }
         return new RunDirectory(out, Action.RESUME, runId, cfg, lock, created);
+    }
+
+    /**
+     * Whether the run's {@code metrics.json} says it is complete: a run stopped by its time budget wrote its outputs
+     * but is not (files written before the key existed are of complete runs).
+     */
+    private static boolean complete(OutputDir out) {
+        try {
+            Map<?, ?> metrics = new ObjectMapper().readValue(out.readText(METRICS), Map.class);
+            return !Boolean.FALSE.equals(metrics.get("complete"));
+        } catch (JsonProcessingException e) {
+            throw new InvalidConfigException(out.resolve(METRICS) + ": not a metrics file of this job ("
+                    + e.getOriginalMessage() + "); choose another --out, or pass --fresh to move the run aside");
+        }
     }
 
     /**

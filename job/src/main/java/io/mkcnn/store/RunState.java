@@ -25,6 +25,10 @@ public final class RunState {
      * evaluations and checkpoints of every attempt (time between a crash and the rerun is not counted).
      */
     public double elapsedSeconds;
+    /** The epoch, round and validation accuracy of the best model so far ({@code best-model.zip}); epoch 0: none. */
+    public int bestEpoch;
+    public int bestRound;
+    public double bestAccuracy;
     /** The lines of metrics.jsonl so far. */
     public List<Map<String, Object>> metrics = new ArrayList<>();
 

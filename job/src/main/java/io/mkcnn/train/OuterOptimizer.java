@@ -4,6 +4,7 @@ import io.mkcnn.bn.BnLayers;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.config.OuterStep;
 import io.mkcnn.store.CheckpointPart;
+import io.mkcnn.store.RunState;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -121,10 +122,25 @@ public final class OuterOptimizer implements CheckpointPart {
         return buffer == null ? 0 : buffer.length();
     }
 
+    @Override
+    public String fileName() {
+        return "outer.bin";
+    }
+
+    @Override
+    public String holds() {
+        return "the outer optimizer's momentum";
+    }
+
     /** Every step but {@code average} keeps a momentum buffer from its first round on. */
     @Override
-    public boolean expected() {
-        return kind != OuterStep.AVERAGE;
+    public boolean expectedIn(RunState state) {
+        return kind != OuterStep.AVERAGE && state.totalRounds > 0;
+    }
+
+    @Override
+    public void clear() {
+        buffer = null;
     }
 
     /** Writes the momentum buffer (a flag, then the array if there is one). */
@@ -140,9 +156,14 @@ public final class OuterOptimizer implements CheckpointPart {
 
     /** Restores a buffer written by {@link #save}. */
     @Override
-    public void load(InputStream in) throws IOException {
+    public void load(InputStream in, long modelParams) throws IOException {
         DataInputStream data = new DataInputStream(in);
         buffer = data.readBoolean() ? Nd4j.read(data) : null;
+        if (buffer != null && buffer.length() != modelParams) {
+            long held = buffer.length();
+            buffer = null;
+            throw new IOException(fileName() + " holds " + held + " values, the model " + modelParams);
+        }
     }
 
     /** "nesterov (lr 0.7, momentum 0.9)". */

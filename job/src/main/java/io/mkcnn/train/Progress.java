@@ -40,6 +40,19 @@ final class Progress implements RoundListener {
         this.afterRound = afterRound;
     }
 
+    /** Logs the run's configuration, learning rate, outer step, records and native settings as it starts. */
+    void announce(RunRecords data, OuterOptimizer outer) {
+        LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
+        LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
+                + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.model().lr(),
+                cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(),
+                cfg.train().lrScaling().name().toLowerCase(Locale.ROOT), cfg.train().warmupEpochs(),
+                outer.describe());
+        LOG.info("[run {}] {} training records, {} validation records, {} test records, {} workers, {}; native {}",
+                state.runId, data.trainCount(), data.validationCount(), data.testCount(), cfg.train().workers(),
+                data.epochs().describe(), NativeRuntime.describe());
+    }
+
     /** Advances and returns the run's wall-clock seconds (this attempt's time added to earlier attempts'). */
     double elapsed() {
         state.elapsedSeconds = elapsedBeforeAttempt + (System.nanoTime() - attemptStartNanos) / 1e9;
@@ -92,13 +105,15 @@ final class Progress implements RoundListener {
         return lastShift;
     }
 
-    /** The run's summary for {@code metrics.json}, its last evaluation being {@code test}. */
-    RunSummary summary(EvaluationLine test, long trainCount, long testCount, TaskFailures failures) {
+    /** The run's summary for {@code metrics.json}: its last validation and test evaluations (either may be null). */
+    RunSummary summary(RunSummary.Ending ending, EvaluationLine validation, EvaluationLine test,
+                       Map<String, Object> best, RunRecords data, TaskFailures failures) {
         RunSummary.Training training = new RunSummary.Training(state.epochsDone, state.totalRounds,
                 state.examplesSeen, state.trainSeconds, lastLoss, MacCounter.forward(cfg.networkSpec()),
                 failures.failedTasks(), failures.lostExecutors(),
                 NativeRuntime.precision().name().toLowerCase(Locale.ROOT), precisions);
-        return new RunSummary(state.runId, test, training, trainCount, testCount,
-                cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift, cfg.effective(), cfg.hash());
+        return new RunSummary(state.runId, ending, validation, test, best, training, data.trainCount(),
+                data.validationCount(), data.testCount(), cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift,
+                cfg.effective(), cfg.hash());
     }
 }

@@ -1,7 +1,7 @@
 package io.mkcnn.train;
 
+import io.mkcnn.config.BnMode;
 import io.mkcnn.config.JobConfig;
-import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.input.RunData;
 import io.mkcnn.input.RunFiles;
@@ -35,6 +35,7 @@ public final class Trainer {
     public static final String MODEL = RunDirectory.MODEL;
     public static final String METRICS = RunDirectory.METRICS;
     public static final String REPORT = "report.html";
+    public static final String BEST_MODEL = BestModel.FILE;
     /** How long a failing or stopping run waits for running tasks before leaving its export to the rerun. */
     private static final long EXPORT_DRAIN_MILLIS = 5_000;
 
@@ -46,17 +47,16 @@ public final class Trainer {
     private OutputDir out;
     private RunDirectory dir;
     private RoundTrainer rounds;
-    private Checkpoints checkpoints;
+    private RunCheckpoints checkpoints;
     private RunState state;
     private ComputationGraph net;
-    /** A network of this configuration, built only to check a checkpoint's shapes. */
-    private ComputationGraph expected;
     private Progress progress;
     private final TaskFailures failures = new TaskFailures();
     private final RunningTasks tasks = new RunningTasks();
     private volatile String jobGroup;
     private GracefulStop stop;
-    private int lastCheckpointRound = -1;
+    private Evaluations evaluations;
+    private final TimeBudget budget;
 
     public Trainer(JavaSparkContext sc, JobConfig cfg, boolean fresh) {
         this(sc, cfg, fresh, null);
@@ -73,6 +73,7 @@ public final class Trainer {
         this.cfg = cfg;
         this.fresh = fresh;
         this.given = data;
+        this.budget = new TimeBudget(cfg.ops().maxMinutes());
     }
 
     /** A new run's id: four hexadecimal digits. */
@@ -140,84 +141,83 @@ public final class Trainer {
 
     /** Checkpoints the last completed round (if any) and says the run stopped by signal. */
     private StoppedException stopped() {
-        if (state != null && net != null && checkpoints != null && state.totalRounds > lastCheckpointRound) {
+        if (state != null && net != null && checkpoints != null && checkpoints.behind(state)) {
             checkpoint();
         }
         return new StoppedException(stop.signal(), state == null ? 0 : state.totalRounds);
     }
 
-    /** The run once its directory is held: read the data, restore or start, train every epoch, finish. */
+    /**
+     * The run once its directory is held: read the data, restore or start, train every epoch (or until early
+     * stopping or the time budget ends it), finish.
+     */
     private RunSummary train(RunDirectory dir, RunData files) {
         RunRecords data = RunRecords.read(sc, cfg, files);
         dir.begin();
-        OuterOptimizer outer = restoreOrStart(dir, data);
-        start(data, outer);
+        restoreOrStart(dir, data);
+        start(data);
+        RunSummary.Ending ending = RunSummary.Ending.EPOCHS;
+        budget.trainingStarts();
         try {
             for (int epoch = state.epochsDone + 1; epoch <= cfg.train().epochs(); epoch++) {
+                if (evaluations.stopsEarly()) {
+                    ending = RunSummary.Ending.EARLY_STOP;
+                    break;
+                }
                 trainEpoch(epoch, data);
-                if (evaluationDue(epoch)) {
-                    EpochEvaluation.run(sc, cfg, net, data.train(), data.trainCount(), data.test(), epoch, state,
-                            progress::elapsed);
+                if (evaluations.afterEpoch(epoch, net)) {
+                    budget.evaluationEnded();
                 }
                 endEpoch(epoch);
+            }
+        } catch (TimeBudget.Reached e) {
+            LOG.info("[run {}] stopping on the time budget: {}", state.runId, e.getMessage());
+            ending = RunSummary.Ending.BUDGET;
+            if (checkpoints.behind(state)) {
+                checkpoint();
             }
         } finally {
             if (!data.epochs().stream()) {
                 deleteExport();
             }
         }
-        return finish(data);
-    }
-
-    /**
-     * Resumes from the newest readable checkpoint (its state, network and outer momentum), or starts a fresh run;
-     * refuses when checkpoints exist but none is readable.
-     *
-     * @return the outer optimizer, its momentum restored with the checkpoint
-     */
-    private OuterOptimizer restoreOrStart(RunDirectory dir, RunRecords data) {
-        checkpoints = new Checkpoints(out, cfg.ops().checkpointKeep());
-        long totalIterations = data.epochs().totalIterations();
-        OuterOptimizer outer = OuterOptimizer.of(cfg);
-        Checkpoints.Restored restored = checkpoints.restore(cfg.hash(),
-                checkpointed -> MultiKernelNet.requireSameShapes(
-                expected(totalIterations), checkpointed), outer);
-        if (restored.found()) {
-            state = restored.state();
-            net = restored.net();
-            lastCheckpointRound = state.totalRounds;
-            TrainingGauges.checkpoint(state.totalRounds);
-            LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, restored.dir(),
-                    state.epochsDone, state.totalRounds);
-        } else if (!restored.skipped().isEmpty()) {
-            // starting over would drop the rounds those checkpoints hold; moving the run aside keeps them
-            throw new InvalidDataException(out.resolve(Checkpoints.DIR) + ": no checkpoint is readable ("
-                    + String.join("; ", restored.skipped()) + "); starting over would lose their rounds: rerun with "
-                    + "--fresh to move this run aside (nothing is deleted) and start again");
-        } else {
-            state = RunState.fresh(dir.runId(), cfg.hash(), cfg.train().seed());
+        if (ending == RunSummary.Ending.EARLY_STOP) {
+            LOG.info("[run {}] early stop after epoch {}: no better validation accuracy for {} epochs since epoch {} "
+                    + "({})", state.runId, state.epochsDone, cfg.train().earlyStopPatience(), state.bestEpoch,
+                    String.format("%.4f", state.bestAccuracy));
         }
-        return outer;
+        return finish(data, ending);
     }
 
-    /** Logs the run's settings, builds the network (unless restored) and the training master, and wires progress. */
-    private void start(RunRecords data, OuterOptimizer outer) {
-        long trainCount = data.trainCount();
-        LOG.info("[run {}] configuration (hash {}):\n{}", state.runId, cfg.hash(), cfg.describe());
-        LOG.info("[run {}] learning rate {} (model.lr {} x {} for {} workers, train.lr.scaling={}), warm-up {} epochs; "
-                + "outer step {}", state.runId, cfg.peakLearningRate(), cfg.model().lr(),
-                cfg.peakLearningRate() / cfg.model().lr(), cfg.train().workers(),
-                        cfg.train().lrScaling().name().toLowerCase(),
-                cfg.train().warmupEpochs(), outer.describe());
-        LOG.info("[run {}] {} training records, {} test records, {} workers, {}; native {}", state.runId, trainCount,
-                data.testCount(), cfg.train().workers(), data.epochs().describe(), NativeRuntime.describe());
+    /** Resumes from the newest readable checkpoint, or starts a fresh run ({@link RunCheckpoints}). */
+    private void restoreOrStart(RunDirectory dir, RunRecords data) {
+        checkpoints = new RunCheckpoints(cfg, out);
+        RunCheckpoints.Start start = checkpoints.restoreOrStart(dir.runId(), data.epochs().totalIterations());
+        state = start.state();
+        net = start.net();
+        if (start.from() != null) {
+            TrainingGauges.checkpoint(state.totalRounds);
+            LOG.info("[run {}] resuming from {}: {} epochs and {} rounds done", state.runId, start.from(),
+                    state.epochsDone, state.totalRounds);
+        }
+    }
+
+    /** Builds the network (unless restored) and the training master, wires progress and logs the run's settings. */
+    private void start(RunRecords data) {
+        OuterOptimizer outer = checkpoints.outer();
         if (net == null) {
             net = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(data.epochs().totalIterations()));
         }
         rounds = new RoundTrainer(sc, cfg, net, RoundTrainer.exportDir(sc, cfg, out), outer);
         rounds.useRunExportFolder(state.runId, out);
         progress = new Progress(cfg, state, rounds.master(), this::afterRound);
+        progress.announce(data, outer);
         rounds.onRound(progress);
+        evaluations = new Evaluations(sc, cfg, data, state, checkpoints.best(), progress::elapsed);
+        long scored = data.validationCount() + data.testCount()
+                + (cfg.bn().mode() == BnMode.RECOMPUTE ? cfg.bn().recomputeSamples() : 0);
+        budget.guessEvaluation(scored, (long) cfg.train().workers() * cfg.train().batch()
+                * cfg.train().averagingFrequency());
     }
 
     /** Trains one epoch's rounds. */
@@ -238,15 +238,8 @@ public final class Trainer {
                 rounds.fitMinibatches(data.train(), epoch, state.roundsInEpochDone, state.totalRounds);
             }
         } catch (NonFiniteRoundException e) {
-            throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest()
-                    .map(c -> c.dir().toString()).orElse("none (diverged before the first)"));
+            throw new NonFiniteRoundException(e.getMessage() + "; last good checkpoint: " + checkpoints.latest());
         }
-    }
-
-    /** Every {@code eval.every.epochs} epochs, and after the last. */
-    private boolean evaluationDue(int epoch) {
-        int every = cfg.train().evalEveryEpochs();
-        return epoch == cfg.train().epochs() || every > 0 && epoch % every == 0;
     }
 
     /**
@@ -262,21 +255,24 @@ public final class Trainer {
         }
     }
 
-    /** Writes the model, the report and the final metrics, and releases the cached records. */
-    private RunSummary finish(RunRecords data) {
-        EvaluationLine last = EvaluationLine.last(state.metrics)
-                .orElseThrow(() -> new IllegalStateException("no evaluation recorded"));
-        RunSummary summary = progress.summary(last, data.trainCount(), data.testCount(), failures);
+    /**
+     * Scores the network as it ends where no evaluation did yet, and writes the model, the report and the final
+     * metrics; releases the cached records.
+     */
+    private RunSummary finish(RunRecords data, RunSummary.Ending ending) {
+        evaluations.atEnd(net);
+        RunSummary summary = progress.summary(ending, EvaluationLine.last(state.metrics, EvaluationLine.VALIDATION)
+                .filter(v -> data.validation() != null).orElse(null),
+                EvaluationLine.last(state.metrics, EvaluationLine.TEST).filter(t -> data.test() != null)
+                        .orElse(null), evaluations.bestSummary().orElse(null), data, failures);
         out.writeModel(MODEL, net);
         out.writeText(REPORT, Report.html(state.runId, cfg.effective(), cfg.data().labelSet().names(),
                 state.metrics));
         out.writeText(METRICS, Metrics.toJson(summary.toMap()));
-        LOG.info("[run {}] done: test accuracy {} on {} records; {} examples/s; model {} metrics {} report {}",
-                state.runId, String.format("%.4f", last.accuracy()),
-                data.testCount(), String.format("%.1f", summary.training().examplesPerSecond()),
+        LOG.info("[run {}] {}: {}; {} examples/s; model {} metrics {} report {}", state.runId, ending.describe(),
+                summary.describeAccuracy(), String.format("%.1f", summary.training().examplesPerSecond()),
                 out.resolve(MODEL), out.resolve(METRICS), out.resolve(REPORT));
-        data.train().unpersist();
-        data.test().unpersist();
+        data.unpersist();
         return summary;
     }
 
@@ -293,20 +289,13 @@ public final class Trainer {
         }
     }
 
-    /** A network of this configuration, built once and only to check a checkpoint's shapes. */
-    private ComputationGraph expected(long totalIterations) {
-        if (expected == null) {
-            expected = MultiKernelNet.create(cfg.networkSpec(), cfg.modelOptions(totalIterations));
-        }
-        return expected;
-    }
-
     /** Called after every round, with the state already advanced: metrics file, checkpoint, failure injection. */
     private void afterRound() {
         if (dir.lockLost() != null) {
             throw new io.mkcnn.store.RunLockedException(out.path() + ": this run (" + state.runId + ") lost its lock: "
                     + dir.lockLost() + "; it stopped without writing further (its last checkpoint stays)");
         }
+        budget.roundEnded();
         MetricsLog.write(out, state.metrics);
         if (state.totalRounds % cfg.ops().checkpointEveryRounds() == 0) {
             checkpoint();
@@ -315,12 +304,12 @@ public final class Trainer {
             throw stopped();
         }
         rounds.master().faults().afterRound(state.totalRounds);
+        budget.check(state.totalRounds);
     }
 
     private void checkpoint() {
-        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state, rounds == null ? null
-                : rounds.master().outer()));
-        lastCheckpointRound = state.totalRounds;
+        LOG.info("[run {}] checkpoint {}", state.runId, checkpoints.write(net, state));
+        budget.writeEnded();
         TrainingGauges.checkpoint(state.totalRounds);
         MetricsLog.write(out, state.metrics);
     }

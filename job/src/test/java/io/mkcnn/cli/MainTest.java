@@ -128,7 +128,7 @@ class MainTest extends SparkTest {
     void missingOptionsAndUnknownCommandAreArgumentErrors() {
         var r = cli("train", "--data", data.train());
         assertEquals(2, r.getKey());
-        assertTrue(r.getValue().contains("train: missing required option --test"), r.getValue());
+        assertTrue(r.getValue().contains("train: missing required option --test (or a validation set"), r.getValue());
         assertTrue(r.getValue().contains("train: missing required option --out"), r.getValue());
         var u = cli("fit", "--data", "x");
         assertEquals(2, u.getKey());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,6 +85,17 @@ class JobConfigTest {
         assertEquals("bf16", several.effective().get("train.transfer"));
         assertEquals(JobConfig.from(Map.of(), "test", Map.of("train.transfer", "bf16")).hash(), several.hash());
         assertNotEquals(JobConfig.from(Map.of(), "test", Map.of("train.transfer", "fp32")).hash(), several.hash());
+    }
+
+    /** A run saved before validation sets and early stopping existed resumes: their defaults leave its hash. */
+    @Test
+    void runsSavedBeforeValidationSetsExistedResume() {
+        Map<String, String> saved = new java.util.TreeMap<>(JobConfig.defaults());
+        List.of("data.validation", "data.validation.fraction", "train.early.stop.patience", "eval.test.every.epochs",
+                "train.max.minutes").forEach(saved::remove);
+        assertEquals(List.of(), JobConfig.from(Map.of(), "test", Map.of()).differencesFrom(saved));
+        assertEquals(List.of("data.validation.fraction: 0.0 -> 0.1"), JobConfig.from(Map.of(), "test",
+                Map.of("data.validation.fraction", "0.1")).differencesFrom(saved));
     }
 
     /** conf/job.properties lists every key with the built-in default: they must not drift apart. */
@@ -166,13 +178,22 @@ class JobConfigTest {
         other.put("train.outer.momentum", "0.2");
         Map<String, String> ops = Map.of("out", "/o", "train.export.dir", "/x", "runtime.threads", "1",
                 "model.precision", "fp32", "eval.batch", "16", "checkpoint.every.rounds", "2", "checkpoint.keep", "1",
-                "run.lock.stale.seconds", "5", "stop.grace.seconds", "1");
-        assertEquals(JobConfig.defaults().keySet(), new java.util.TreeSet<>(
-                java.util.stream.Stream.concat(other.keySet().stream(), ops.keySet().stream()).toList()),
+                "run.lock.stale.seconds", "5", "stop.grace.seconds", "1", "eval.test.every.epochs", "2");
+        ops = new java.util.TreeMap<>(ops);
+        ops.put("train.max.minutes", "45");
+        // these three go together (a path or a fraction, and early stopping only with either): checked below
+        List<String> selection = List.of("data.validation", "data.validation.fraction", "train.early.stop.patience");
+        assertEquals(JobConfig.defaults().keySet(), new java.util.TreeSet<>(java.util.stream.Stream.of(
+                other.keySet().stream(), ops.keySet().stream(), selection.stream()).flatMap(x -> x).toList()),
                 "every key is listed here once");
         String base = JobConfig.from(Map.of(), "d", Map.of()).hash();
         other.forEach((k, v) -> assertNotEquals(base, JobConfig.from(Map.of(), "d", Map.of(k, v)).hash(), k));
         ops.forEach((k, v) -> assertEquals(base, JobConfig.from(Map.of(), "d", Map.of(k, v)).hash(), k));
+        String validated = JobConfig.from(Map.of(), "d", Map.of("data.validation", "/v")).hash();
+        assertNotEquals(base, validated);
+        assertNotEquals(base, JobConfig.from(Map.of(), "d", Map.of("data.validation.fraction", "0.2")).hash());
+        assertNotEquals(validated, JobConfig.from(Map.of(), "d", Map.of("data.validation", "/v",
+                "train.early.stop.patience", "2")).hash());
         JobConfig c = JobConfig.from(Map.of(), "d", other);
         assertEquals("/elsewhere", c.data().train());
         assertEquals(32, c.train().batch());

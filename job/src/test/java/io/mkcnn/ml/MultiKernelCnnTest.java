@@ -89,6 +89,14 @@ class MultiKernelCnnTest extends SparkTest {
         return pa.sub(b.params()).norm2Number().doubleValue() / pa.norm2Number().doubleValue();
     }
 
+    /** Every configuration key is a Param but the data's paths, which the DataFrame replaces. */
+    @Test
+    void everyConfigurationKeyIsAParam() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(JobConfig.defaults().keySet());
+        keys.removeAll(List.of("data.train", "data.test", "data.validation"));
+        assertEquals(keys, new java.util.TreeSet<>(new MultiKernelCnnClassifier().configurationKeys().values()));
+    }
+
     @Test
     void fitOnADataFrameTrainsWhatTheCommandLineTrainsOnTheSameRecords() {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.train(), "--test", data.test(), "--out",

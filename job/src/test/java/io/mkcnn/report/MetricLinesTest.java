@@ -22,7 +22,7 @@ class MetricLinesTest {
         scores.put("accuracy", accuracy);
         scores.put("per_class", Map.of("cat", Map.of("accuracy", accuracy)));
         scores.put("confusion_matrix", List.of(List.of(1, 2), List.of(3, 4)));
-        return new EvaluationLine(epoch, epoch * 10, epoch * 1000L, epoch * 1.5, scores, 250.0, Map.of("bn1", 0.25));
+        return new EvaluationLine(EvaluationLine.TEST, epoch, epoch * 10, epoch * 1000L, epoch * 1.5, scores, 250.0, Map.of("bn1", 0.25));
     }
 
     private static RoundLine round(int r) {
@@ -36,7 +36,7 @@ class MetricLinesTest {
                 "elapsed_seconds", "workers", "loss", "examples_per_second", "round_seconds", "fit_seconds",
                 "job_seconds", "reconcile_seconds", "outer_seconds", "bn_shift", "precision"),
                 List.copyOf(round(1).toMap().keySet()));
-        assertEquals(List.of("type", "epoch", "round", "examples_seen", "elapsed_seconds", "examples", "accuracy",
+        assertEquals(List.of("type", "set", "epoch", "round", "examples_seen", "elapsed_seconds", "examples", "accuracy",
                 "per_class", "confusion_matrix", "examples_per_second", "bn_recompute_shift"),
                 List.copyOf(evaluation(1, 0.5).toMap().keySet()));
     }
@@ -55,12 +55,17 @@ class MetricLinesTest {
         for (Map<String, Object> l : lines) {
             restored.add(JSON.readValue(Metrics.toCompactJson(l), Map.class));
         }
-        EvaluationLine last = EvaluationLine.last(restored).orElseThrow();
+        EvaluationLine last = EvaluationLine.last(restored, EvaluationLine.TEST).orElseThrow();
         assertEquals(0.6, last.accuracy());
         assertEquals(2, last.epoch());
         assertEquals(20, last.round());
         assertEquals(JSON.readValue(Metrics.toCompactJson(evaluation(2, 0.6).toMap()), Map.class),
                 JSON.readValue(Metrics.toCompactJson(last.toMap()), Map.class));
-        assertTrue(EvaluationLine.last(List.of(round(1).toMap())).isEmpty());
+        assertTrue(EvaluationLine.last(List.of(round(1).toMap()), EvaluationLine.TEST).isEmpty());
+        assertTrue(EvaluationLine.last(restored, EvaluationLine.VALIDATION).isEmpty(), "only test lines here");
+        // a line written before lines named their set was a test line
+        Map<String, Object> old = new LinkedHashMap<>(restored.get(1));
+        old.remove("set");
+        assertEquals(1, EvaluationLine.last(List.of(old), EvaluationLine.TEST).orElseThrow().epoch());
     }
 }

@@ -78,7 +78,7 @@ class OuterOptimizerTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         a.save(bytes);
         OuterOptimizer b = new OuterOptimizer(OuterStep.MOMENTUM, 1.0, 0.5);
-        b.load(new ByteArrayInputStream(bytes.toByteArray()));
+        b.load(new ByteArrayInputStream(bytes.toByteArray()), 3);
         near(a.buffer().toDoubleVector(), b.buffer());
         near(a.step(x, v(0.8, 2.0, 2.9), mask, 0.01).toDoubleVector(), b.step(x, v(0.8, 2.0, 2.9), mask, 0.01));
 
@@ -86,7 +86,7 @@ class OuterOptimizerTest {
         ByteArrayOutputStream none = new ByteArrayOutputStream();
         fresh.save(none);
         OuterOptimizer c = new OuterOptimizer(OuterStep.NESTEROV, 0.7, 0.9);
-        c.load(new ByteArrayInputStream(none.toByteArray()));
+        c.load(new ByteArrayInputStream(none.toByteArray()), 3);
         assertNull(c.buffer(), "no step yet: no buffer");
     }
 }
