@@ -261,6 +261,7 @@ public final class Trainer {
      */
     private RunSummary finish(RunRecords data, RunSummary.Ending ending) {
         evaluations.atEnd(net);
+        MetricsLog.write(out, state.metrics);
         RunSummary summary = progress.summary(ending, EvaluationLine.last(state.metrics, EvaluationLine.VALIDATION)
                 .filter(v -> data.validation() != null).orElse(null),
                 EvaluationLine.last(state.metrics, EvaluationLine.TEST).filter(t -> data.test() != null)

@@ -13,6 +13,16 @@ public final class MetricKeys {
     private MetricKeys() {
     }
 
+    /** A run's metrics.jsonl, each line parsed. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> lines(Path out) throws IOException {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            lines.add(new ObjectMapper().readValue(line, Map.class));
+        }
+        return lines;
+    }
+
     public static List<String> of(Path out) throws IOException {
         List<String> keys = new ArrayList<>();
         for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {

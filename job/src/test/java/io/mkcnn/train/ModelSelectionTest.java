@@ -54,13 +54,8 @@ class ModelSelectionTest extends SparkTest {
         return new ObjectMapper().readValue(file.toFile(), Map.class);
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> lines(Path out) throws Exception {
-        List<Map<String, Object>> lines = new ArrayList<>();
-        for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            lines.add(new ObjectMapper().readValue(l, Map.class));
-        }
-        return lines;
+        return MetricKeys.lines(out);
     }
 
     private static List<Map<String, Object>> evaluations(Path out, String set) throws Exception {
@@ -149,6 +144,8 @@ class ModelSelectionTest extends SparkTest {
         @SuppressWarnings("unchecked")
         int best = ((Number) ((Map<String, Object>) metrics.get("best")).get("epoch")).intValue();
         assertEquals(stopped - 1, best, "one epoch without improvement");
+        assertEquals(List.of(stopped), evaluations(out, "test").stream().map(l -> l.get("epoch")).toList(),
+                "the test records scored once, at the end");
         for (String file : List.of("model.zip", "best-model.zip", "report.html")) {
             assertTrue(Files.exists(out.resolve(file)), file);
         }
@@ -168,7 +165,10 @@ class ModelSelectionTest extends SparkTest {
         assertTrue(Files.exists(out.resolve("model.zip")) && Files.exists(out.resolve("report.html")));
         List<Map<String, Object>> first = lines(out);
         int rounds = (int) first.stream().filter(l -> "round".equals(l.get("type"))).count();
-        double elapsed = number(first.get(first.size() - 1), "elapsed_seconds");
+        Map<String, Object> last = first.get(first.size() - 1);
+        assertEquals("evaluation", last.get("type"), "the network as it stopped is scored: " + last);
+        assertEquals(rounds, ((Number) last.get("round")).intValue());
+        double elapsed = number(last, "elapsed_seconds");
         // every invocation trains a round before it can judge one's cost (a cold JVM's first may alone exceed the
         // budget); after more, the final evaluation ends within the budget, give or take the estimate's error
         assertTrue(rounds == 1 || elapsed <= 12.0 * 1.25, rounds + " rounds, the outputs' evaluation ended "

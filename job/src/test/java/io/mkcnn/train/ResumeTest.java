@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.testutil.Faults;
+import io.mkcnn.testutil.MetricKeys;
 import io.mkcnn.testutil.SparkTest;
 import io.mkcnn.testutil.SyntheticData;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Checkpoints, resume after a failure, and divergence, through the train command (the default
@@ -56,13 +56,8 @@ class ResumeTest extends SparkTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> lines(Path out) throws Exception {
-        List<Map<String, Object>> lines = new ArrayList<>();
-        for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-            lines.add(new ObjectMapper().readValue(l, Map.class));
-        }
-        return lines;
+        return MetricKeys.lines(out);
     }
 
     private static List<String> keys(List<Map<String, Object>> lines) {
