@@ -157,7 +157,7 @@ class ModelSelectionTest extends SparkTest {
     @Test
     void theTimeBudgetEndsTrainingInTimeAndTheRerunContinues() throws Exception {
         Path out = dir.resolve("budget");
-        assertEquals(0, train(out, "--test", data.test(), "--epochs", "200", "--set", "train.max.minutes=0.2"),
+        assertEquals(0, train(out, "--test", data.test(), "--epochs", "200", "--set", "train.max.minutes=0.1"),
                 lastErr);
         Map<String, Object> metrics = json(out.resolve("metrics.json"));
         assertEquals("budget", metrics.get("ending"));
@@ -171,11 +171,11 @@ class ModelSelectionTest extends SparkTest {
         double elapsed = number(last, "elapsed_seconds");
         // every invocation trains a round before it can judge one's cost (a cold JVM's first may alone exceed the
         // budget); after more, the final evaluation ends within the budget, give or take the estimate's error
-        assertTrue(rounds == 1 || elapsed <= 12.0 * 1.25, rounds + " rounds, the outputs' evaluation ended "
-                + elapsed + " s into a 12 s budget");
+        assertTrue(rounds == 1 || elapsed <= 6.0 * 1.25, rounds + " rounds, the outputs' evaluation ended "
+                + elapsed + " s into a 6 s budget");
 
         // a larger budget is the same run (not part of the configuration's hash): it continues where the first ended
-        assertEquals(0, train(out, "--test", data.test(), "--epochs", "200", "--set", "train.max.minutes=0.25"),
+        assertEquals(0, train(out, "--test", data.test(), "--epochs", "200", "--set", "train.max.minutes=0.13"),
                 lastErr);
         List<Integer> all = lines(out).stream().filter(l -> "round".equals(l.get("type")))
                 .map(l -> ((Number) l.get("round")).intValue()).toList();
