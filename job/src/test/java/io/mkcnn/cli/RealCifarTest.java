@@ -8,6 +8,7 @@ import io.mkcnn.testutil.SharedCifar;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ class RealCifarTest extends SparkTest {
     Path out;
 
     @Test
+    @Tag("study") // a real-data training run: with the studies' (mvn -B -ntp test -Pstudies), off the test command
     @SuppressWarnings("unchecked")
     void threeEpochsOnTenThousandRealImagesBeatChanceByFar() throws Exception {
         assumeTrue(SharedCifar.tool() != null, "shared CIFAR-10 images not beside the project");
