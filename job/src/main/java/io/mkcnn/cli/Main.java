@@ -113,9 +113,7 @@ public final class Main {
             return badArguments(e, args);
         });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
-            ExitCode code = report(c.getCommandName(), e);
-            JobException job = jobException(e);
-            failures.accept(job != null ? job.report() : c.getCommandName() + " failed: " + e);
+            ExitCode code = report(c.getCommandName(), e, failures);
             if (e instanceof InvalidConfigException i && i.problems().stream()
                     .anyMatch(p -> p.startsWith("no command given"))) {
                 System.err.print(c.getUsageMessage());
@@ -176,14 +174,19 @@ public final class Main {
      * the cause chain says both; anything else is an unexpected error, logged with its stack trace.
      */
     static ExitCode report(String command, Throwable t) {
+        return report(command, t, text -> { });
+    }
+
+    /** As above; {@code shown} also receives the text printed. */
+    private static ExitCode report(String command, Throwable t, Consumer<String> shown) {
         JobException e = jobException(t);
-        if (e != null) {
-            System.err.println(e.report());
-            return e.exitCode();
+        String text = e != null ? e.report() : "error: " + command + " failed: " + t;
+        if (e == null) {
+            LOG.error("{} failed", command, t);
         }
-        LOG.error("{} failed", command, t);
-        System.err.println("error: " + command + " failed: " + t);
-        return ExitCode.FAILURE;
+        System.err.println(text);
+        shown.accept(text);
+        return e != null ? e.exitCode() : ExitCode.FAILURE;
     }
 
     /** The first {@link JobException} in the cause chain, or null. */
