@@ -35,9 +35,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param outer the driver's outer step
  * @param ops where and how the run operates (outside the run's {@link #hash()})
  * @param effective every key with its effective value, as {@link #describe()} writes them
+ * @param origin where each key given came from (a properties file's name, or "command line")
  */
 public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, BnConfig bn, OuterConfig outer,
-                        OpsConfig ops, Map<String, String> effective) implements Serializable {
+                        OpsConfig ops, Map<String, String> effective, Map<String, String> origin)
+        implements Serializable {
 
     /** Keys added after earlier runs began, with the default that reproduces what those runs did. */
     private static final Map<String, String> ADDED_LATER = Map.of("train.transfer", "fp32",
@@ -77,6 +79,7 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
         Objects.requireNonNull(outer, "outer");
         Objects.requireNonNull(ops, "ops");
         effective = Map.copyOf(effective);
+        origin = Map.copyOf(origin);
     }
 
     /**
@@ -96,10 +99,14 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
         Settings s = new Settings(values, origin);
         TrainConfig train = TrainConfig.read(s);
         JobConfig c = new JobConfig(DataConfig.read(s), train, ModelConfig.read(s), BnConfig.read(s),
-                OuterConfig.read(s, train.workers()), OpsConfig.read(s), s.effective());
+                OuterConfig.read(s, train.workers()), OpsConfig.read(s), s.effective(), origin);
         if (c.train().earlyStopPatience() > 0 && !c.data().hasValidation()) {
             s.problem("train.early.stop.patience", String.valueOf(c.train().earlyStopPatience()), "early stopping "
                     + "watches the validation accuracy: set data.validation (--validation) or data.validation.fraction");
+        } else if (c.train().earlyStopPatience() > 0 && c.train().evalEveryEpochs() == 0) {
+            s.problem("train.early.stop.patience", String.valueOf(c.train().earlyStopPatience()), "early stopping "
+                    + "watches the evaluations after epochs, and eval.every.epochs=0 makes none before the end: set "
+                    + "eval.every.epochs to 1 or more");
         }
         // failure injection for tests is a hook now (train.RunFaults); runs saved before name these keys with 0
         for (String retired : RETIRED) {
@@ -147,6 +154,14 @@ public record JobConfig(DataConfig data, TrainConfig train, ModelConfig model, B
             all.addAll(e.problems().stream().filter(p -> !problems.contains(p)).toList());
             throw new InvalidConfigException(all);
         }
+    }
+
+    /**
+     * A problem with {@code key}'s value that only the data shows (a fraction that holds out nothing), reported as
+     * every configuration problem is: {@code key=value (origin): rule}.
+     */
+    public InvalidConfigException problem(String key, String rule) {
+        return new InvalidConfigException(Settings.line(key, effective.get(key), origin, rule));
     }
 
     /** Every configuration key with its default value. */

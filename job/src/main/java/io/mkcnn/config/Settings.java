@@ -72,8 +72,12 @@ final class Settings {
     }
 
     void problem(String key, String value, String rule) {
-        String where = origin.getOrDefault(key, "default");
-        problems.add(key + "=" + value + " (" + where + "): " + rule);
+        problems.add(line(key, value, origin, rule));
+    }
+
+    /** A problem as configuration errors are reported: {@code key=value (origin): rule}. */
+    static String line(String key, String value, Map<String, String> origin, String rule) {
+        return key + "=" + value + " (" + origin.getOrDefault(key, "default") + "): " + rule;
     }
 
     /**

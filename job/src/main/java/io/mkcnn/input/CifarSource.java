@@ -73,7 +73,7 @@ public final class CifarSource {
         List<Path> files = new ArrayList<>();
         List<Path> testBatchesLeftOut = new ArrayList<>();
         try {
-            Path p = new Path(path);
+            Path p = StorePaths.given(path);
             FileSystem fs = p.getFileSystem(conf);
             FileStatus literal = status(fs, p);
             boolean glob = literal == null;
@@ -207,7 +207,7 @@ public final class CifarSource {
     static String sniff(FileSystem fs, Path p) throws IOException {
         byte[] head = new byte[4];
         int n;
-        try (java.io.InputStream in = fs.open(p)) {
+        try (java.io.InputStream in = StorePaths.open(fs, p)) {
             n = in.readNBytes(head, 0, head.length);
         }
         if (n >= 3 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8 && (head[2] & 0xff) == 0xFF) {
@@ -246,7 +246,7 @@ public final class CifarSource {
      */
     public static JavaRDD<CifarRecord> read(JavaSparkContext sc, List<Path> files, BinaryLayout layout,
                                             int partitions) {
-        Configuration conf = new Configuration(sc.hadoopConfiguration());
+        Configuration conf = StorePaths.forReading(sc.hadoopConfiguration());
         conf.setInt(RECORD_LENGTH_KEY, layout.recordBytes());
         conf.set(FixedLengthFiles.FILES_KEY, files.stream().map(StorePaths::uri).collect(Collectors.joining("\n")));
         JavaPairRDD<LongWritable, BytesWritable> raw = sc.newAPIHadoopRDD(conf, FixedLengthFiles.class,

@@ -158,7 +158,7 @@ public final class ImageFolders {
         public CifarRecord call(String uri) throws IOException {
             Path p = StorePaths.path(uri);
             byte[] bytes;
-            try (InputStream in = p.getFileSystem(hadoop.getValue().getConfiguration()).open(p)) {
+            try (InputStream in = StorePaths.open(p, hadoop.getValue().getConfiguration())) {
                 bytes = in.readAllBytes();
             }
             int label = labels.names().indexOf(p.getParent().getName());

@@ -215,12 +215,18 @@ public final class ImageRows {
         return pixels;
     }
 
-    /** 3,072 raw bytes are a CIFAR row already (unless they start as a PNG or JPEG file does); others must decode. */
+    /**
+     * Encoded image bytes, or 3,072 raw bytes of a CIFAR row. The length alone cannot tell them apart (a 32x32 PNG
+     * or JPEG file may be 3,072 bytes long, and raw pixels may start as such a file does), so 3,072 bytes are an
+     * image when they decode as one, and raw pixels when they do not.
+     */
     static byte[] fromBytes(byte[] bytes) {
-        if (bytes.length == CifarFormat.PIXEL_BYTES && !encoded(bytes)) {
+        boolean raw = bytes.length == CifarFormat.PIXEL_BYTES;
+        BufferedImage img = raw && !encoded(bytes) ? null : image(bytes);
+        if (img == null && raw) {
             return bytes.clone();
         }
-        return decode(bytes);
+        return pixels(img, bytes.length);
     }
 
     /** Whether {@code bytes} begin with the PNG signature or JPEG's start-of-image marker. */
@@ -229,20 +235,28 @@ public final class ImageRows {
                 || b.length >= 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8 && (b[2] & 0xFF) == 0xFF;
     }
 
+    /** The image {@code bytes} encode, or null when they are none that ImageIO reads. */
+    private static BufferedImage image(byte[] bytes) {
+        try {
+            return ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /**
      * The planar RGB pixels of a PNG or JPEG image.
      *
      * @throws IllegalArgumentException saying what is wrong: no image, another size, other than 3 channels
      */
     static byte[] decode(byte[] bytes) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            img = null;
-        }
+        return pixels(image(bytes), bytes.length);
+    }
+
+    /** The planar RGB pixels of {@code img} (null: the {@code length} bytes were no image). */
+    private static byte[] pixels(BufferedImage img, int length) {
         if (img == null) {
-            throw new IllegalArgumentException("is not a PNG or JPEG image (" + bytes.length + " bytes; raw CIFAR "
+            throw new IllegalArgumentException("is not a PNG or JPEG image (" + length + " bytes; raw CIFAR "
                     + "pixels are " + CifarFormat.PIXEL_BYTES + ")");
         }
         requireShape(img.getWidth(), img.getHeight(), img.getColorModel().getNumComponents());

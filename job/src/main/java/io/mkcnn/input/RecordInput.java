@@ -4,6 +4,7 @@ import io.mkcnn.config.DataConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.store.ObjectStores;
+import io.mkcnn.store.StorePaths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.datasources.DataSource;
 
 /**
  * What a {@code --data} or {@code --test} path names, listed and checked on the driver: CIFAR binary files (a file,
@@ -47,15 +51,15 @@ public record RecordInput(Kind kind, String path, List<Path> files) {
         }
         Kind kind;
         try {
-            kind = kind(new Path(path), conf);
+            kind = kind(StorePaths.given(path), conf);
         } catch (IOException e) {
             RuntimeException store = ObjectStores.explain(path, conf, e);
             throw store != null ? store : new InvalidDataException(path + ": cannot list (" + e.getMessage() + ")", e);
         }
         return new RecordInput(kind, path, switch (kind) {
             case CIFAR_BINARY -> CifarSource.listFiles(path, role, data.layout(), conf);
-            case PARQUET -> parquetFiles(new Path(path), conf);
-            case IMAGE_FOLDER -> ImageFolders.list(new Path(path), data.labelSet(), conf);
+            case PARQUET -> parquetFiles(StorePaths.given(path), conf);
+            case IMAGE_FOLDER -> ImageFolders.list(StorePaths.given(path), data.labelSet(), conf);
         });
     }
 
@@ -72,16 +76,15 @@ public record RecordInput(Kind kind, String path, List<Path> files) {
     public JavaRDD<CifarRecord> read(JavaSparkContext sc, DataConfig data, int partitions) {
         return switch (kind) {
             case CIFAR_BINARY -> CifarSource.read(sc, files, data.layout(), partitions);
-            case PARQUET -> ImageRows.records(SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read()
-                    .parquet(path), data.imageColumn(), data.labelColumn(), data.labelSet(), path)
-                    .repartition(partitions);
+            case PARQUET -> ImageRows.records(parquet(sc, path), data.imageColumn(), data.labelColumn(),
+                    data.labelSet(), path).repartition(partitions);
             case IMAGE_FOLDER -> ImageFolders.read(sc, files, data.labelSet(), partitions);
         };
     }
 
     /**
-     * A path that does not exist is a glob of binary files; a file is Parquet when named so or starting with
-     * Parquet's magic; a folder is a Parquet table when it holds {@code .parquet} files or Spark's partition folders
+     * A path that does not exist is a glob of binary files; a file is Parquet when named so (a Parquet file of another
+     * name is refused as no CIFAR binary file, saying so); a folder is a Parquet table when it holds {@code .parquet} files or Spark's partition folders
      * ({@code column=value}), binary records when it holds {@code .bin} files, else an image folder when it has
      * sub-folders.
      */
@@ -108,6 +111,16 @@ public record RecordInput(Kind kind, String path, List<Path> files) {
             bins |= !f.isDirectory() && name.endsWith(".bin");
         }
         return !bins && ImageFolders.looksLike(fs, p) ? Kind.IMAGE_FOLDER : Kind.CIFAR_BINARY;
+    }
+
+    /**
+     * A Parquet table's rows, its local files read as {@link StorePaths#READING} says. The table exists, so its name
+     * is taken literally: Spark would expand one holding glob characters.
+     */
+    private static Dataset<Row> parquet(JavaSparkContext sc, String path) {
+        return SparkSession.builder().sparkContext(sc.sc()).getOrCreate().read().options(StorePaths.READING)
+                .option(DataSource.GLOB_PATHS_KEY(), "false")
+                .parquet(StorePaths.given(path).toString());
     }
 
     /** A Parquet table's data files. */

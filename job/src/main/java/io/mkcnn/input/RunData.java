@@ -25,4 +25,13 @@ public interface RunData {
 
     /** The test records, decoded and checked; null for none (a run with a validation set may have none). */
     JavaRDD<CifarRecord> testRecords(JavaSparkContext sc, int partitions);
+
+    /**
+     * Whether the test records are the training records on purpose (a DataFrame fitted without validation rows
+     * scores its own rows); otherwise test records that are also training records are refused
+     * ({@link TrainingOverlap}).
+     */
+    default boolean testIsTraining() {
+        return false;
+    }
 }

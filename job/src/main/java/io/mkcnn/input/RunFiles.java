@@ -3,9 +3,11 @@ package io.mkcnn.input;
 import io.mkcnn.config.DataConfig;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.InvalidDataException;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -29,7 +31,7 @@ public record RunFiles(RecordInput train, RecordInput test, RecordInput validati
      *
      * @throws InvalidDataException when a path names no data, or the test or validation files are also training
      *     files (scoring a model on records it trained on would report a meaningless accuracy), or the validation
-     *     files are test files
+     *     files are test files: the same file, also under another name (a link)
      */
     public static RunFiles of(DataConfig data, Configuration conf) {
         RecordInput train = RecordInput.list(data.train(), CifarSource.Role.TRAINING, data, conf);
@@ -57,10 +59,32 @@ public record RunFiles(RecordInput train, RecordInput test, RecordInput validati
         if (a == null || b == null) {
             return;
         }
-        List<Path> both = new ArrayList<>(a.files());
-        both.retainAll(new HashSet<>(b.files()));
+        Map<Path, Path> bFiles = new HashMap<>();
+        for (Path f : b.files()) {
+            bFiles.putIfAbsent(real(f), f);
+        }
+        List<String> both = new ArrayList<>();
+        for (Path f : a.files()) {
+            Path other = bFiles.get(real(f));
+            if (other != null) {
+                both.add(other.equals(f) ? f.toString() : f + " (the same file as " + other + ")");
+            }
+        }
         if (!both.isEmpty()) {
-            throw new InvalidDataException(aName + " and " + bName + " share " + both + advice);
+            throw new InvalidDataException(aName + " and " + bName + " share " + (both.size() <= 3 ? both
+                    : both.subList(0, 3) + " and " + (both.size() - 3) + " more files") + advice);
+        }
+    }
+
+    /** The file {@code f} is, after links: its real path on a local disk, else the path itself. */
+    private static Path real(Path f) {
+        if (!"file".equals(f.toUri().getScheme())) {
+            return f;
+        }
+        try {
+            return new Path(java.nio.file.Path.of(f.toUri()).toRealPath().toUri());
+        } catch (IOException | RuntimeException e) {
+            return f; // read and refused later with its own message
         }
     }
 

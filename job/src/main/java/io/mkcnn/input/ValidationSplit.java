@@ -1,11 +1,15 @@
 package io.mkcnn.input;
 
 import io.mkcnn.data.CifarRecord;
-import io.mkcnn.data.InvalidDataException;
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 
 /**
@@ -29,21 +33,78 @@ public final class ValidationSplit {
     }
 
     /**
-     * Splits {@code records} (read twice: cache them first).
+     * How many records of each class a fraction holds out.
+     *
+     * @param fraction the share of each class held out
+     * @param records each class's records
+     * @param heldOut each class's records held out
+     */
+    public record Plan(double fraction, long[] records, int[] heldOut) {
+        /** Records held out in all. */
+        public long heldOutTotal() {
+            return Arrays.stream(heldOut).asLongStream().sum();
+        }
+
+        /** Records in all. */
+        public long total() {
+            return Arrays.stream(records).sum();
+        }
+
+        /** The records of the largest class. */
+        public long largestClass() {
+            return Arrays.stream(records).max().orElse(0);
+        }
+
+        /**
+         * What is wrong with the fraction for these records, as a configuration rule: it holds out nothing, or all
+         * of a class; null when neither.
+         */
+        public String problem() {
+            if (heldOutTotal() == 0) {
+                // the smallest fraction that holds out one record of the largest class, two digits rounded up
+                BigDecimal least = BigDecimal.valueOf(0.5 / Math.max(1, largestClass()))
+                        .round(new MathContext(2, RoundingMode.UP));
+                return "holds out 0 of the " + total() + " training records (round(n x " + fraction + ") is 0 for "
+                        + "each class; the largest has " + largestClass() + "): give at least "
+                        + least.toPlainString() + ", or validation records of their own (--validation)";
+            }
+            for (int c = 0; c < records.length; c++) {
+                if (records[c] > 0 && heldOut[c] >= records[c]) {
+                    return "holds out all " + records[c] + " training records of class " + c + ", leaving none to "
+                            + "train on";
+                }
+            }
+            return null;
+        }
+
+        /** The classes of which no record is held out, though the records have some. */
+        public List<Integer> classesNotHeldOut() {
+            return IntStream.range(0, heldOut.length).filter(c -> records[c] > 0 && heldOut[c] == 0).boxed()
+                    .toList();
+        }
+    }
+
+    /**
+     * Counts each class of {@code records} and what {@code fraction} holds out of it (check its
+     * {@link Plan#problem()} before splitting).
      *
      * @param classes the label set's size
-     * @throws InvalidDataException when a fraction leaves no record of some class to train on
      */
-    public static Split split(JavaRDD<CifarRecord> records, double fraction, long seed, int classes) {
+    public static Plan plan(JavaRDD<CifarRecord> records, double fraction, int classes) {
         Map<Integer, Long> counts = records.map(CifarRecord::label).countByValue();
+        long[] n = new long[classes];
         int[] heldOut = new int[classes];
         for (Map.Entry<Integer, Long> e : counts.entrySet()) {
+            n[e.getKey()] = e.getValue();
             heldOut[e.getKey()] = heldOut(e.getValue(), fraction);
-            if (heldOut[e.getKey()] >= e.getValue()) {
-                throw new InvalidDataException("data.validation.fraction=" + fraction + " holds out all "
-                        + e.getValue() + " training records of class " + e.getKey() + ", leaving none to train on");
-            }
         }
+        return new Plan(fraction, n, heldOut);
+    }
+
+    /** Splits {@code records} (read again: cache them first) as {@code plan} says. */
+    public static Split split(JavaRDD<CifarRecord> records, Plan plan, long seed) {
+        int[] heldOut = plan.heldOut();
+        int classes = heldOut.length;
         long[][] smallest = records.mapPartitions(new SmallestKeys(heldOut, seed)).treeReduce(new Merge(heldOut));
         long[] last = new long[classes];
         for (int c = 0; c < classes; c++) {

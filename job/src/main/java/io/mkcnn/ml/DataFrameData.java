@@ -57,8 +57,12 @@ final class DataFrameData implements RunData {
     }
 
     @Override
+    public boolean testIsTraining() {
+        return validationColumn == null && data.validationFraction() == 0;
+    }
+
+    @Override
     public JavaRDD<CifarRecord> testRecords(JavaSparkContext sc, int partitions) {
-        return validationColumn != null || data.validationFraction() > 0 ? null
-                : rows(null, "DataFrame").repartition(partitions);
+        return testIsTraining() ? rows(null, "DataFrame").repartition(partitions) : null;
     }
 }

@@ -1,9 +1,11 @@
 package io.mkcnn.ml;
 
+import io.mkcnn.config.InvalidConfigException;
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.input.ImageRows;
 import io.mkcnn.store.ModelFiles;
+import io.mkcnn.store.StorePaths;
 import io.mkcnn.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,11 +101,15 @@ public final class MultiKernelCnnClassifier extends SelectionParams implements D
             LOG.warn("{}: no validationIndicatorCol or validationFraction: the accuracy after epochs is measured on "
                     + "the training rows, and no best model is kept", uid());
         }
-        new Trainer(sc, cfg, false, new DataFrameData(dataset.toDF(), cfg.data(), validation)).run();
+        try {
+            new Trainer(sc, cfg, false, new DataFrameData(dataset.toDF(), cfg.data(), validation)).run();
+        } catch (InvalidConfigException e) { // a Param the data shows wrong (a fraction that holds out nothing)
+            throw named(e);
+        }
         // with validation rows, the network of the best validation accuracy, as Spark's own estimators return
         String kept = cfg.data().hasValidation() ? Trainer.BEST_MODEL : Trainer.MODEL;
         ComputationGraph net = ModelFiles.load(sc.hadoopConfiguration(),
-                new Path(cfg.ops().out(), kept).toString());
+                new Path(StorePaths.given(cfg.ops().out()), kept).toString());
         MultiKernelCnnModel model = new MultiKernelCnnModel(uid(), net)
                 .setImageCol(cfg.data().imageColumn())
                 .setBatchSize(cfg.ops().evalBatch())

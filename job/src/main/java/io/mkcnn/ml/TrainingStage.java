@@ -103,18 +103,23 @@ abstract class TrainingStage extends Estimator<MultiKernelCnnModel> {
         try {
             return JobConfig.from(values, "Params", Map.of());
         } catch (InvalidConfigException e) {
-            List<String> problems = new ArrayList<>();
-            for (String problem : e.problems()) {
-                String named = problem;
-                for (Map.Entry<String, String> k : keys.entrySet()) {
-                    if (problem.startsWith(k.getValue() + "=")) {
-                        named = "Param " + k.getKey() + " (" + k.getValue() + ")" + problem.substring(
-                                k.getValue().length());
-                    }
-                }
-                problems.add(named);
-            }
-            throw new IllegalArgumentException(uid + ": " + String.join("; ", problems), e);
+            throw named(e);
         }
+    }
+
+    /** A configuration's problems as a Spark ML stage reports them: each named by its Param. */
+    IllegalArgumentException named(InvalidConfigException e) {
+        List<String> problems = new ArrayList<>();
+        for (String problem : e.problems()) {
+            String named = problem;
+            for (Map.Entry<String, String> k : keys.entrySet()) {
+                if (problem.startsWith(k.getValue() + "=")) {
+                    named = "Param " + k.getKey() + " (" + k.getValue() + ")" + problem.substring(
+                            k.getValue().length());
+                }
+            }
+            problems.add(named);
+        }
+        return new IllegalArgumentException(uid + ": " + String.join("; ", problems), e);
     }
 }

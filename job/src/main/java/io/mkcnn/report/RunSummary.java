@@ -13,18 +13,28 @@ import java.util.TreeMap;
  * @param test the last evaluation on the test records; null without them
  * @param best {@code best-model.zip}'s epoch, round, validation and test accuracy; null without validation records
  * @param training what the training did and how fast
- * @param trainingRecords records trained on
- * @param validationRecords records held out for validation
- * @param testRecords test records
+ * @param records how many records each set holds, and how many scored records are also training records
  * @param bnMode the BN reconciliation
  * @param lastRoundShift per BN layer, how far the last round's reconciliation moved the statistics
  * @param configuration every configuration key with its value
  * @param configurationHash the hash of the run-defining keys
  */
 public record RunSummary(String runId, Ending ending, EvaluationLine validation, EvaluationLine test,
-                         Map<String, Object> best, Training training, long trainingRecords, long validationRecords,
-                         long testRecords, String bnMode, Map<String, Double> lastRoundShift,
+                         Map<String, Object> best, Training training, Records records, String bnMode, Map<String, Double> lastRoundShift,
                          Map<String, String> configuration, String configurationHash) {
+
+    /**
+     * The run's records.
+     *
+     * @param training records trained on
+     * @param validation records evaluated after epochs to choose the best model by
+     * @param test test records
+     * @param validationInTraining validation records that are also training records
+     * @param testInTraining test records that are also training records
+     */
+    public record Records(long training, long validation, long test, long validationInTraining,
+                          long testInTraining) {
+    }
 
     /** Why training ended; a run ended by its time budget is not complete (a rerun continues it). */
     public enum Ending {
@@ -65,7 +75,7 @@ public record RunSummary(String runId, Ending ending, EvaluationLine validation,
         }
         if (test != null) {
             b.append(b.length() > 0 ? ", " : "").append(String.format("test accuracy %.4f on %d records",
-                    test.accuracy(), testRecords));
+                    test.accuracy(), records.test()));
         }
         return b.toString();
     }
@@ -129,9 +139,11 @@ public record RunSummary(String runId, Ending ending, EvaluationLine validation,
         }
         m.put("training", training.toMap());
         m.put("evaluation_examples_per_second", (validation != null ? validation : test).examplesPerSecond());
-        m.put("training_records", trainingRecords);
-        m.put("validation_records", validationRecords);
-        m.put("test_records", testRecords);
+        m.put("training_records", records.training());
+        m.put("validation_records", records.validation());
+        m.put("test_records", records.test());
+        m.put("validation_records_in_training", records.validationInTraining());
+        m.put("test_records_in_training", records.testInTraining());
         m.put("bn", Map.of("mode", bnMode, "last_round_shift", lastRoundShift));
         m.put("configuration", new TreeMap<>(configuration));
         m.put("configuration_hash", configurationHash);

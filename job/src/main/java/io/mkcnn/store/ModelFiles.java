@@ -36,8 +36,7 @@ public final class ModelFiles {
     public static ComputationGraph load(Configuration hadoop, String path) {
         ComputationGraph net;
         try {
-            Path p = new Path(path);
-            try (InputStream in = p.getFileSystem(hadoop).open(p)) {
+            try (InputStream in = StorePaths.open(StorePaths.given(path), hadoop)) {
                 net = read(in, false);
             }
         } catch (java.io.FileNotFoundException e) {

@@ -41,7 +41,7 @@ public final class OutputDir {
             throw new OutputException("no output directory given (--out DIR)");
         }
         try {
-            Path p = new Path(path);
+            Path p = StorePaths.given(path);
             FileSystem fs = p.getFileSystem(conf);
             if (fs.exists(p)) {
                 FileStatus st = fs.getFileStatus(p);

@@ -25,12 +25,20 @@ public final class RunState {
      * evaluations and checkpoints of every attempt (time between a crash and the rerun is not counted).
      */
     public double elapsedSeconds;
-    /** The epoch, round and validation accuracy of the best model so far ({@code best-model.zip}); epoch 0: none. */
+    /**
+     * The epochs done, round and validation accuracy of the best model so far ({@code best-model.zip}); round 0:
+     * none. Epoch 0 is a best model from within the first epoch (a time budget that ended it there).
+     */
     public int bestEpoch;
     public int bestRound;
     public double bestAccuracy;
     /** The lines of metrics.jsonl so far. */
     public List<Map<String, Object>> metrics = new ArrayList<>();
+
+    /** Whether the run keeps a best model: some validation evaluation after a round. */
+    public boolean hasBest() {
+        return bestRound > 0;
+    }
 
     public static RunState fresh(String runId, String configHash, long seed) {
         RunState s = new RunState();

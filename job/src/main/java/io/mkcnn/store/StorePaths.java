@@ -1,6 +1,13 @@
 package io.mkcnn.store;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -11,7 +18,42 @@ import org.apache.hadoop.fs.Path;
  * {@link #path}, never joined with separators or expanded as globs.
  */
 public final class StorePaths {
+    /** The settings for reading inputs: local files without checksum files ({@link InputFileSystem}). */
+    public static final Map<String, String> READING = Map.of("fs.file.impl", InputFileSystem.class.getName(),
+            "fs.file.impl.disable.cache", "true");
+
     private StorePaths() {
+    }
+
+    /**
+     * The path a user's string names. Hadoop's {@code new Path(String)} reads a colon before the first '/' as the
+     * end of a scheme, and refuses a relative name such as {@code 12:30 batch.bin}; such a string names a local file
+     * relative to the working directory.
+     */
+    public static Path given(String path) {
+        try {
+            return new Path(path);
+        } catch (IllegalArgumentException e) {
+            return new Path(new File(path).getAbsoluteFile().toURI());
+        }
+    }
+
+    /** {@code conf} for reading inputs: local files without checksum files ({@link InputFileSystem}). */
+    public static Configuration forReading(Configuration conf) {
+        Configuration c = new Configuration(conf);
+        READING.forEach(c::set);
+        return c;
+    }
+
+
+    /** Opens an input file, a local one without its checksum file ({@link InputFileSystem}). */
+    public static InputStream open(Path path, Configuration conf) throws IOException {
+        return open(path.getFileSystem(conf), path);
+    }
+
+    /** Opens an input file of {@code fs}, a local one without its checksum file ({@link InputFileSystem}). */
+    public static InputStream open(FileSystem fs, Path path) throws IOException {
+        return (fs instanceof LocalFileSystem local ? local.getRaw() : fs).open(path);
     }
 
     /** The encoded URI string of a path: parseable by {@code new URI(...)} and exact through {@link #path}. */

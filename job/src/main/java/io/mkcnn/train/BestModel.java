@@ -35,7 +35,7 @@ final class BestModel implements CheckpointPart {
      * @return whether it did
      */
     boolean consider(EvaluationLine line, ComputationGraph net, RunState state) {
-        if (state.bestEpoch > 0 && line.accuracy() <= state.bestAccuracy) {
+        if (state.hasBest() && line.accuracy() <= state.bestAccuracy) {
             return false;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -90,7 +90,7 @@ final class BestModel implements CheckpointPart {
 
     @Override
     public boolean expectedIn(RunState state) {
-        return state.bestEpoch > 0;
+        return state.hasBest();
     }
 
     @Override

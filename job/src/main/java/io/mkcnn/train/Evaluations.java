@@ -74,7 +74,7 @@ final class Evaluations {
      */
     boolean stopsEarly() {
         int patience = cfg.train().earlyStopPatience();
-        if (patience == 0 || state.bestEpoch == 0) {
+        if (patience == 0 || !state.hasBest()) {
             return false;
         }
         return EvaluationLine.last(state.metrics, EvaluationLine.VALIDATION)
@@ -112,7 +112,7 @@ final class Evaluations {
      * its test accuracy (scored here unless the last model is the best); empty without a validation set.
      */
     Optional<Map<String, Object>> bestSummary() {
-        if (state.bestEpoch == 0) {
+        if (!state.hasBest()) {
             return Optional.empty();
         }
         Map<String, Object> m = new LinkedHashMap<>();

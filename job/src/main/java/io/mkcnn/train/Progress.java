@@ -112,8 +112,9 @@ final class Progress implements RoundListener {
                 state.examplesSeen, state.trainSeconds, lastLoss, MacCounter.forward(cfg.networkSpec()),
                 failures.failedTasks(), failures.lostExecutors(),
                 NativeRuntime.precision().name().toLowerCase(Locale.ROOT), precisions);
-        return new RunSummary(state.runId, ending, validation, test, best, training, data.trainCount(),
-                data.validationCount(), data.testCount(), cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift,
+        return new RunSummary(state.runId, ending, validation, test, best, training, new RunSummary.Records(
+                data.trainCount(), data.validationCount(), data.testCount(), data.validationInTraining(),
+                data.testInTraining()), cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift,
                 cfg.effective(), cfg.hash());
     }
 }

@@ -71,7 +71,7 @@ public final class RoundTrainer {
         if (cfg.ops().exportDir().isBlank()) {
             return out.resolve("_export");
         }
-        Path dir = new Path(cfg.ops().exportDir());
+        Path dir = StorePaths.given(cfg.ops().exportDir());
         try {
             return dir.getFileSystem(sc.hadoopConfiguration()).makeQualified(dir);
         } catch (IOException e) {

@@ -257,10 +257,15 @@ public final class Trainer {
 
     /**
      * Scores the network as it ends where no evaluation did yet, and writes the model, the report and the final
-     * metrics; releases the cached records.
+     * metrics; releases the cached records. A run its budget ended checkpoints those evaluations too: the rerun
+     * continues from this round, with the best model they may have chosen.
      */
     private RunSummary finish(RunRecords data, RunSummary.Ending ending) {
+        int lines = state.metrics.size();
         evaluations.atEnd(net);
+        if (ending == RunSummary.Ending.BUDGET && state.metrics.size() > lines) {
+            checkpoint();
+        }
         MetricsLog.write(out, state.metrics);
         RunSummary summary = progress.summary(ending, EvaluationLine.last(state.metrics, EvaluationLine.VALIDATION)
                 .filter(v -> data.validation() != null).orElse(null),

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.SyntheticCifar;
+import io.mkcnn.testutil.FileHashes;
 import io.mkcnn.testutil.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,18 +54,6 @@ class InputPathsTest extends SparkTest {
         return args.toArray(new String[0]);
     }
 
-    /** Every file under {@code root} with the SHA-256 of its content. */
-    private static Map<String, String> snapshot(Path root) throws Exception {
-        Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                files.put(root.relativize(p).toString(), HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
-            }
-        }
-        return files;
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> metrics(Path out) throws Exception {
         return new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
@@ -77,7 +62,7 @@ class InputPathsTest extends SparkTest {
     @Test
     @SuppressWarnings("unchecked")
     void officialFolderTrainsOnItsTrainingBatchesAndScoresItsTestBatch() throws Exception {
-        Map<String, String> before = snapshot(official);
+        Map<String, String> before = FileHashes.of(official);
         Path out = dir.resolve("official-run");
         var r = cli(train(official.toString(), official.toString(), out));
         assertEquals(0, r.getKey(), r.getValue());
@@ -86,12 +71,12 @@ class InputPathsTest extends SparkTest {
         assertEquals(200, ((Number) m.get("test_records")).intValue());
         assertEquals(512, ((Number) ((Map<String, Object>) m.get("training")).get("examples")).intValue(),
                 "two rounds of 2 x 4 x 32, the round boundary nearest one epoch over the 600 training records");
-        assertEquals(before, snapshot(official));
+        assertEquals(before, FileHashes.of(official));
     }
 
     @Test
     void globReachingTheTestBatchIsRefused() throws Exception {
-        Map<String, String> before = snapshot(official);
+        Map<String, String> before = FileHashes.of(official);
         Path out = dir.resolve("glob-run");
         var r = cli(train(official.resolve("*.bin").toString(), official.resolve("test_batch.bin").toString(), out));
         assertEquals(3, r.getKey(), r.getValue());
@@ -99,7 +84,7 @@ class InputPathsTest extends SparkTest {
                 + official.resolve("test_batch.bin") + ", the CIFAR-10 test batch; test records are not trained on "
                 + "unless named"), r.getValue());
         assertFalse(Files.exists(out), "no output for refused input");
-        assertEquals(before, snapshot(official));
+        assertEquals(before, FileHashes.of(official));
 
         // a folder whose only record file is the test batch has nothing to train on
         Path onlyTest = Files.createDirectories(dir.resolve("only-test"));
@@ -120,7 +105,7 @@ class InputPathsTest extends SparkTest {
         // a folder of the user's own as the export directory: the run leaves it as it found it
         Path export = Files.createDirectories(dir.resolve("my export [x]"));
         Files.writeString(export.resolve("keep me.txt"), "the user's");
-        Map<String, String> before = snapshot(dir.resolve("my data, [1] {a} #%20 *?"));
+        Map<String, String> before = FileHashes.of(dir.resolve("my data, [1] {a} #%20 *?"));
         Path out = dir.resolve("my out, 100% #1").resolve("run [x] {y}");
         String data = home.resolve("train 1,[a]#%2C.bin").toString();
         String test = home.resolve("test {1} 50%.bin").toString();
@@ -154,7 +139,7 @@ class InputPathsTest extends SparkTest {
         assertEquals(0, p.getKey(), p.getValue());
         assertTrue(Files.isDirectory(predictOut.resolve("predictions.parquet")));
 
-        assertEquals(before, snapshot(dir.resolve("my data, [1] {a} #%20 *?")), "the user's data is untouched");
+        assertEquals(before, FileHashes.of(dir.resolve("my data, [1] {a} #%20 *?")), "the user's data is untouched");
     }
 
     @Test

@@ -3,11 +3,10 @@ package io.mkcnn.input;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.data.CifarRecord;
-import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.testutil.Records;
 import io.mkcnn.testutil.SparkTest;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaRDD;
 import org.junit.jupiter.api.Test;
 
 /** The held-out fraction: seeded, stratified by class, disjoint from what is trained on, independent of order. */
@@ -48,7 +48,7 @@ class ValidationSplitTest extends SparkTest {
     @Test
     void eachClassLosesItsFractionAndNothingIsInBoth() {
         List<CifarRecord> records = uneven();
-        ValidationSplit.Split split = ValidationSplit.split(sc.parallelize(records, 3).cache(), 0.2, 42, 10);
+        ValidationSplit.Split split = split(sc.parallelize(records, 3).cache(), 0.2, 42);
         List<CifarRecord> train = split.train().collect();
         List<CifarRecord> validation = split.validation().collect();
         assertEquals(records.size(), train.size() + validation.size());
@@ -65,23 +65,38 @@ class ValidationSplitTest extends SparkTest {
     @Test
     void theSplitFollowsTheSeedAndNotTheOrderOrPartitioning() {
         List<CifarRecord> records = uneven();
-        Set<Long> a = hashes(ValidationSplit.split(sc.parallelize(records, 3), 0.2, 42, 10).validation().collect());
+        Set<Long> a = hashes(split(sc.parallelize(records, 3), 0.2, 42).validation().collect());
         List<CifarRecord> shuffled = new ArrayList<>(records);
         Collections.shuffle(shuffled, new Random(5));
-        Set<Long> b = hashes(ValidationSplit.split(sc.parallelize(shuffled, 7), 0.2, 42, 10).validation().collect());
+        Set<Long> b = hashes(split(sc.parallelize(shuffled, 7), 0.2, 42).validation().collect());
         assertEquals(a, b, "the same records in another order and partitioning");
-        Set<Long> c = hashes(ValidationSplit.split(sc.parallelize(records, 3), 0.2, 43, 10).validation().collect());
+        Set<Long> c = hashes(split(sc.parallelize(records, 3), 0.2, 43).validation().collect());
         assertNotEquals(a, c, "another seed holds out other records");
         assertEquals(a.size(), c.size());
     }
 
+    private static ValidationSplit.Split split(JavaRDD<CifarRecord> records, double fraction, long seed) {
+        ValidationSplit.Plan plan = ValidationSplit.plan(records, fraction, 10);
+        assertNull(plan.problem());
+        return ValidationSplit.split(records, plan, seed);
+    }
+
     @Test
-    void aFractionThatLeavesAClassNothingToTrainOnIsRefused() {
-        List<CifarRecord> records = Records.synthetic(10, 3); // one record per class
-        InvalidDataException e = assertThrows(InvalidDataException.class,
-                () -> ValidationSplit.split(sc.parallelize(records, 2), 0.6, 42, 10));
-        assertTrue(e.getMessage().contains("data.validation.fraction=0.6 holds out all 1 training records of class"),
-                e.getMessage());
+    void aFractionThatLeavesAClassNothingToTrainOnOrHoldsOutNothingIsAProblem() {
+        JavaRDD<CifarRecord> ten = sc.parallelize(Records.synthetic(10, 3), 2); // one record per class
+        assertEquals("holds out all 1 training records of class 0, leaving none to train on",
+                ValidationSplit.plan(ten, 0.6, 10).problem());
+        List<CifarRecord> all = Records.synthetic(600, 3); // 60 of each class
+        ValidationSplit.Plan nothing = ValidationSplit.plan(sc.parallelize(all, 2), 0.001, 10);
+        assertEquals("holds out 0 of the 600 training records (round(n x 0.001) is 0 for each class; the largest has "
+                + "60): give at least 0.0084, or validation records of their own (--validation)", nothing.problem());
+        assertEquals(1, ValidationSplit.heldOut(60, 0.0084), "the fraction suggested holds out a record");
+        assertEquals(0, ValidationSplit.heldOut(60, 0.0083), "and is the smallest of two digits that does");
+        List<CifarRecord> fewOfClass5 = new ArrayList<>(all.stream().filter(r -> r.label() < 5).toList());
+        fewOfClass5.addAll(all.stream().filter(r -> r.label() == 5).limit(6).toList());
+        ValidationSplit.Plan some = ValidationSplit.plan(sc.parallelize(fewOfClass5, 2), 0.01, 10);
+        assertNull(some.problem());
+        assertEquals(List.of(5), some.classesNotHeldOut(), "round(6 x 0.01) = 0, round(60 x 0.01) = 1");
     }
 
     @Test

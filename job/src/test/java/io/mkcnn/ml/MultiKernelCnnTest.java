@@ -2,11 +2,13 @@ package io.mkcnn.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.data.CifarRecord;
+import io.mkcnn.data.InvalidDataException;
 import io.mkcnn.input.CifarSource;
 import io.mkcnn.input.RecordInput;
 import io.mkcnn.store.ModelFiles;
@@ -202,6 +204,26 @@ class MultiKernelCnnTest extends SparkTest {
             m.put(r.getString(0), r);
         }
         return m;
+    }
+
+    @Test
+    void validationRowsThatAreTrainingRowsAreRefusedBeyondOnePercentAndAFractionOfNothingIsNamedByItsParam() {
+        // 20 of the training rows also marked for validation: 20 of 1,020 validation rows (1.96%) trained on
+        Dataset<Row> rows = frame();
+        Dataset<Row> twice = rows.union(rows.filter("NOT validation").limit(20).withColumn("validation",
+                org.apache.spark.sql.functions.lit(true)));
+        Path out = dir.resolve("overlap");
+        InvalidDataException e = assertThrows(InvalidDataException.class, () -> classifier(out).fit(twice));
+        assertTrue(e.getMessage().contains("validation data DataFrame rows where validation: 20 of its 1020 records "
+                + "(1.96%) are also training records (e.g. DataFrame (rows where validation)#"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("model.zip")));
+
+        MultiKernelCnnClassifier heldOut = classifier(dir.resolve("few")).setValidationFraction(0.0001);
+        heldOut.clear(heldOut.validationIndicatorCol());
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
+                () -> heldOut.fit(rows.filter("NOT validation")));
+        assertTrue(f.getMessage().contains("Param validationFraction (data.validation.fraction)=1.0E-4 (Params): "
+                + "holds out 0 of the 640 training records"), f.getMessage());
     }
 
     @Test

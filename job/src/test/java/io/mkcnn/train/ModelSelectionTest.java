@@ -185,6 +185,30 @@ class ModelSelectionTest extends SparkTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aBudgetThatEndsTheFirstEpochKeepsTheBestModelInMetricsAndCheckpoint() throws Exception {
+        Path out = dir.resolve("budget-first-epoch");
+        // 0.06 s: every invocation trains one round before it can judge a round's cost, then stops (epoch 1 of 4)
+        String[] cmd = {"--validation", validation, "--epochs", "50", "--set", "train.max.minutes=0.001"};
+        assertEquals(0, train(out, cmd), lastErr);
+        Map<String, Object> best = (Map<String, Object>) json(out.resolve("metrics.json")).get("best");
+        assertTrue(best != null, "metrics.json names best-model.zip");
+        assertEquals(0, ((Number) best.get("epoch")).intValue(), "no epoch done yet");
+        assertEquals(1, ((Number) best.get("round")).intValue());
+        Path checkpoint = out.resolve("checkpoints").resolve("round-000001");
+        assertEquals(1, number(json(checkpoint.resolve("state.json")), "bestRound"));
+        assertArrayEquals(Files.readAllBytes(out.resolve("best-model.zip")),
+                Files.readAllBytes(checkpoint.resolve("best-model.zip")), "the checkpoint holds the best model");
+
+        // the rerun continues from that round with its evaluation and best model, and trains one more
+        assertEquals(0, train(out, cmd), lastErr);
+        assertEquals(List.of(1, 2), evaluations(out, "validation").stream()
+                .map(l -> ((Number) l.get("round")).intValue()).toList(), "each evaluation once");
+        best = (Map<String, Object>) json(out.resolve("metrics.json")).get("best");
+        assertTrue(best != null && Files.exists(out.resolve("best-model.zip")), "the best model is kept");
+    }
+
+    @Test
     void validationSettingsAreCheckedBeforeAnythingRuns() {
         assertEquals(2, train(dir.resolve("x1"), "--epochs", "1"));
         assertTrue(lastErr.contains("train: missing required option --test (or a validation set: --validation PATH, "
@@ -195,9 +219,14 @@ class ModelSelectionTest extends SparkTest {
         assertEquals(2, train(dir.resolve("x3"), "--test", data.test(), "--set", "train.early.stop.patience=3"));
         assertTrue(lastErr.contains("train.early.stop.patience=3 (command line): early stopping watches the "
                 + "validation accuracy"), lastErr);
+        assertEquals(2, train(dir.resolve("x5"), "--validation", validation, "--set", "train.early.stop.patience=2",
+                "--set", "eval.every.epochs=0"));
+        assertTrue(lastErr.contains("train.early.stop.patience=2 (command line): early stopping watches the "
+                + "evaluations after epochs, and eval.every.epochs=0 makes none before the end"), lastErr);
         assertEquals(3, train(dir.resolve("x4"), "--test", data.test(), "--validation", data.test()));
         assertTrue(lastErr.contains("validation data " + data.test() + " and test data " + data.test() + " share"),
                 lastErr);
-        assertFalse(Files.exists(dir.resolve("x1")) || Files.exists(dir.resolve("x4")), "nothing was written");
+        assertFalse(Files.exists(dir.resolve("x1")) || Files.exists(dir.resolve("x4"))
+                || Files.exists(dir.resolve("x5")), "nothing was written");
     }
 }
