@@ -1,6 +1,7 @@
 package io.mkcnn.store;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -68,11 +69,18 @@ public final class OutputDir {
     /** Creates the directory if it does not exist yet. */
     public void create() {
         try {
-            if (!fs.exists(dir) && !fs.mkdirs(dir)) {
-                throw new IOException("mkdirs failed");
-            }
+            mkdirs(fs, dir);
         } catch (IOException e) {
-            throw new OutputException(dir + ": cannot create output directory (" + e.getMessage() + ")", e);
+            throw OutputException.unusable(dir, "cannot create the output directory", e);
+        }
+    }
+
+    /** Creates {@code dir} and its parents; a local directory through Java's files, which say why they cannot. */
+    static void mkdirs(FileSystem fs, Path dir) throws IOException {
+        if ("file".equals(fs.getUri().getScheme())) {
+            Files.createDirectories(java.nio.file.Path.of(dir.toUri()));
+        } else if (!fs.mkdirs(dir)) {
+            throw new IOException("cannot create the directory " + dir);
         }
     }
 

@@ -18,6 +18,12 @@ public class OutputException extends JobException {
         super(ExitCode.INVALID_CONFIG, message, cause);
     }
 
+    /** {@code location} cannot be used: what failed, whether it is that it cannot be written, and why. */
+    public static OutputException unusable(Object location, String what, IOException e) {
+        return new OutputException(location + ": " + what + (notWritable(e) ? ": the location is not writable" : "")
+                + " (" + reason(e) + ")", e);
+    }
+
     /**
      * The file system's reason for {@code e}. Java's local file errors name the file and, for a denied permission,
      * give no reason of their own.

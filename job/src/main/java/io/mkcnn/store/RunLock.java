@@ -104,9 +104,9 @@ public final class RunLock implements AutoCloseable {
         Path path = new Path(dir, FILE);
         Owner me = Owner.current(runId);
         try {
-            mkdirs(fs, dir);
+            OutputDir.mkdirs(fs, dir);
         } catch (IOException e) {
-            throw unusable(dir, "cannot create the output directory", e);
+            throw OutputException.unusable(dir, "cannot create the output directory", e);
         }
         try {
             for (int attempt = 0; attempt < 5; attempt++) {
@@ -126,7 +126,7 @@ public final class RunLock implements AutoCloseable {
                 takeOver(fs, path, h.owner());
             }
         } catch (IOException e) {
-            throw unusable(dir, "cannot take the run lock", e);
+            throw OutputException.unusable(dir, "cannot take the run lock", e);
         }
         Held h = read(fs, path).orElse(null);
         throw h == null ? new OutputException(path + ": cannot take the run lock (it keeps changing hands)")
@@ -205,21 +205,6 @@ public final class RunLock implements AutoCloseable {
             return "process id " + o.pid() + " now belongs to another process (started " + start + ")";
         }
         return null;
-    }
-
-    /** {@code dir} cannot be used: what failed, and the file system's reason. */
-    private static OutputException unusable(Path dir, String what, IOException e) {
-        return new OutputException(dir + ": " + what + (OutputException.notWritable(e) ? ": the location is not "
-                + "writable" : "") + " (" + OutputException.reason(e) + ")", e);
-    }
-
-    /** Creates {@code dir} and its parents; a local directory through Java's files, which say why they cannot. */
-    private static void mkdirs(FileSystem fs, Path dir) throws IOException {
-        if ("file".equals(fs.getUri().getScheme())) {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir.toUri()));
-        } else if (!fs.mkdirs(dir)) {
-            throw new IOException("cannot create the directory " + dir);
-        }
     }
 
     /** Creates the lock if absent; false if it exists. */

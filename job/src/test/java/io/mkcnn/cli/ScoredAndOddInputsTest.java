@@ -2,7 +2,6 @@ package io.mkcnn.cli;
 
 import static io.mkcnn.input.CifarSource.Role.SCORING;
 import static io.mkcnn.input.CifarSource.Role.TRAINING;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,17 +104,7 @@ class ScoredAndOddInputsTest extends SparkTest {
     }
 
     private static List<CifarRecord> read(String path, CifarSource.Role role) {
-        return RecordInput.read(sc, path, role, CIFAR10, 2).collect().stream().sorted(CifarRecord.CONTENT_ORDER)
-                .toList();
-    }
-
-    private static void assertSameRecords(List<CifarRecord> expected, List<CifarRecord> got) {
-        List<CifarRecord> sorted = expected.stream().sorted(CifarRecord.CONTENT_ORDER).toList();
-        assertEquals(sorted.size(), got.size());
-        for (int i = 0; i < sorted.size(); i++) {
-            assertEquals(sorted.get(i).label(), got.get(i).label(), "record " + i);
-            assertArrayEquals(sorted.get(i).pixels(), got.get(i).pixels(), "record " + i);
-        }
+        return RecordInput.read(sc, path, role, CIFAR10, 2).collect();
     }
 
     @Test
@@ -186,8 +175,8 @@ class ScoredAndOddInputsTest extends SparkTest {
         assertEquals(600, ((Number) metrics(out).get("training_records")).intValue());
         assertEquals(200, ((Number) metrics(out).get("test_records")).intValue());
         assertEquals(before, FileHashes.of(in));
-        assertSameRecords(TRAIN, read(images.toString(), TRAINING));
-        assertSameRecords(SCORED, read(test.toString(), SCORING));
+        Records.assertSameContent(TRAIN, read(images.toString(), TRAINING));
+        Records.assertSameContent(SCORED, read(test.toString(), SCORING));
         // a relative name with a colon before any '/' is a local file, not a scheme
         assertEquals(new org.apache.hadoop.fs.Path(new File("12:30 batch.bin").getAbsoluteFile().toURI()),
                 StorePaths.given("12:30 batch.bin"));
@@ -229,7 +218,7 @@ class ScoredAndOddInputsTest extends SparkTest {
         assertEquals(0, r.getKey(), r.getValue());
         assertEquals(600, ((Number) metrics(out).get("training_records")).intValue());
         assertEquals(before, FileHashes.of(in));
-        assertSameRecords(expected, read(table.toString(), TRAINING));
+        Records.assertSameContent(expected, read(table.toString(), TRAINING));
     }
 
     @Test

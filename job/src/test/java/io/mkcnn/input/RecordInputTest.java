@@ -2,7 +2,6 @@ package io.mkcnn.input;
 
 import static io.mkcnn.input.CifarSource.Role.SCORING;
 import static io.mkcnn.input.CifarSource.Role.TRAINING;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,14 +102,6 @@ class RecordInputTest extends SparkTest {
                 .sorted(CifarRecord.CONTENT_ORDER).toList();
     }
 
-    private static void assertSameContent(List<CifarRecord> expected, List<CifarRecord> got) {
-        assertEquals(expected.size(), got.size());
-        for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i).label(), got.get(i).label(), "record " + i);
-            assertArrayEquals(expected.get(i).pixels(), got.get(i).pixels(), "record " + i);
-        }
-    }
-
     @Test
     void binaryParquetAndImageFolderInputsOfTheSamePngImagesGiveTheSameRecordsAndShards() throws IOException {
         Path bin = Records.write(dir.resolve("data_batch_1.bin"), RECORDS);
@@ -121,9 +112,9 @@ class RecordInputTest extends SparkTest {
         assertEquals(RecordInput.Kind.IMAGE_FOLDER,
                 RecordInput.list(images.toString(), TRAINING, CIFAR10, conf()).kind());
         List<CifarRecord> expected = RECORDS.stream().sorted(CifarRecord.CONTENT_ORDER).toList();
-        assertSameContent(expected, read(bin, CIFAR10));
-        assertSameContent(expected, read(table, CIFAR10));
-        assertSameContent(expected, read(images, CIFAR10));
+        Records.assertSameContent(expected, read(bin, CIFAR10));
+        Records.assertSameContent(expected, read(table, CIFAR10));
+        Records.assertSameContent(expected, read(images, CIFAR10));
         // and the workers' shares, made from the canonical order, are the same too
         List<List<Long>> shares = shares(bin);
         assertEquals(shares, shares(table));

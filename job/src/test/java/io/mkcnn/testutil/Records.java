@@ -1,5 +1,8 @@
 package io.mkcnn.testutil;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.SyntheticCifar;
 import java.io.IOException;
@@ -36,6 +39,17 @@ public final class Records {
             }
         }
         return file;
+    }
+
+    /** Asserts that two sets of records are equal in content (labels and pixels), in any order. */
+    public static void assertSameContent(List<CifarRecord> expected, List<CifarRecord> got) {
+        List<CifarRecord> e = expected.stream().sorted(CifarRecord.CONTENT_ORDER).toList();
+        List<CifarRecord> g = got.stream().sorted(CifarRecord.CONTENT_ORDER).toList();
+        assertEquals(e.size(), g.size());
+        for (int i = 0; i < e.size(); i++) {
+            assertEquals(e.get(i).label(), g.get(i).label(), "record " + i);
+            assertArrayEquals(e.get(i).pixels(), g.get(i).pixels(), "record " + i);
+        }
     }
 
     /** Labels of each partition, by partition index. */
