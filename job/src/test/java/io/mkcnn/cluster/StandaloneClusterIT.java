@@ -197,6 +197,11 @@ class StandaloneClusterIT {
 
     /** Submits a 2-epoch, 8-round training of the synthetic data through submit.sh to the cluster. */
     private static Process submit(Path out, Path log) throws IOException {
+        return submit(out, log, 2);
+    }
+
+    /** Submits a training run of {@code epochs} epochs of 4 rounds. */
+    private static Process submit(Path out, Path log, int epochs) throws IOException {
         Path data = tmp.resolve("data");
         if (!Files.isDirectory(data)) {
             SyntheticCifar.write(data, 1280, 21);
@@ -206,7 +211,7 @@ class StandaloneClusterIT {
                 "--executor-memory", "1500m", "--conf", "spark.executor.cores=1", "--conf", "spark.task.maxFailures=4",
                 "train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
                 "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
-                "--epochs", "2", "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5",
+                "--epochs", String.valueOf(epochs), "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5",
                 "--set", "runtime.threads=1", "--set", "checkpoint.every.rounds=1");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("SPARK_HOME");
@@ -257,12 +262,15 @@ class StandaloneClusterIT {
     void aSecondRunOnTheSameOutputIsRefusedAndSigtermStopsTheFirstForARerunToFinish() throws Exception {
         Path out = tmp.resolve("out-sigterm");
         Path log = tmp.resolve("driver-sigterm.log");
-        Process driver = submit(out, log);
+        // 4 epochs: the first run must still be training when the second driver, a JVM and a SparkContext later,
+        // reaches the lock (2 epochs left it a margin of seconds on a loaded machine)
+        int epochs = 4;
+        Process driver = submit(out, log, epochs);
         waitForLine(driver, log, "][round 2/");
 
         // a scheduler's retry while the first run is alive: refused at once, nothing written
         Path log2 = tmp.resolve("driver-second.log");
-        Process second = submit(out, log2);
+        Process second = submit(out, log2, epochs);
         assertTrue(second.waitFor(3, TimeUnit.MINUTES));
         String secondLog = Files.readString(log2);
         assertEquals(6, second.exitValue(), secondLog);
@@ -281,11 +289,11 @@ class StandaloneClusterIT {
         assertFalse(Files.exists(out.resolve("run.lock")), "the lock is released");
 
         Path log3 = tmp.resolve("driver-after-sigterm.log");
-        Process rerun = submit(out, log3);
+        Process rerun = submit(out, log3, epochs);
         assertTrue(rerun.waitFor(10, TimeUnit.MINUTES));
         assertEquals(0, rerun.exitValue(), Files.readString(log3));
         List<String> expected = new ArrayList<>();
-        for (int r = 1; r <= 8; r++) {
+        for (int r = 1; r <= 4 * epochs; r++) {
             expected.add("round:" + ((r - 1) / 4 + 1) + ":" + r);
             if (r % 4 == 0) {
                 expected.add("evaluation:" + (r / 4) + ":" + r);
