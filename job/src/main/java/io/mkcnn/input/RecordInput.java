@@ -84,9 +84,9 @@ public record RecordInput(Kind kind, String path, List<Path> files) {
 
     /**
      * A path that does not exist is a glob of binary files; a file is Parquet when named so (a Parquet file of another
-     * name is refused as no CIFAR binary file, saying so); a folder is a Parquet table when it holds {@code .parquet} files or Spark's partition folders
-     * ({@code column=value}), binary records when it holds {@code .bin} files, else an image folder when it has
-     * sub-folders.
+     * name is refused as no CIFAR binary file, saying so); a folder is a Parquet table when it holds {@code .parquet}
+     * files or Spark's partition folders ({@code column=value}), binary records when it holds {@code .bin} files,
+     * else an image folder when it has sub-folders.
      */
     static Kind kind(Path p, Configuration conf) throws IOException {
         FileSystem fs = p.getFileSystem(conf);

@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * @param configurationHash the hash of the run-defining keys
  */
 public record RunSummary(String runId, Ending ending, EvaluationLine validation, EvaluationLine test,
-                         Map<String, Object> best, Training training, Records records, String bnMode, Map<String, Double> lastRoundShift,
-                         Map<String, String> configuration, String configurationHash) {
+                         Map<String, Object> best, Training training, Records records, String bnMode,
+                         Map<String, Double> lastRoundShift, Map<String, String> configuration,
+                         String configurationHash) {
 
     /**
      * The run's records.

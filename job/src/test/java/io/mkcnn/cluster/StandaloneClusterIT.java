@@ -211,8 +211,9 @@ class StandaloneClusterIT {
                 "--executor-memory", "1500m", "--conf", "spark.executor.cores=1", "--conf", "spark.task.maxFailures=4",
                 "train", "--data", data.resolve("synthetic_batch_*.bin").toString(),
                 "--test", data.resolve("synthetic_test_batch.bin").toString(), "--out", out.toString(),
-                "--epochs", String.valueOf(epochs), "--workers", "2", "--set", "train.batch=32", "--set", "train.averaging.frequency=5",
-                "--set", "runtime.threads=1", "--set", "checkpoint.every.rounds=1");
+                "--epochs", String.valueOf(epochs), "--workers", "2", "--set", "train.batch=32",
+                "--set", "train.averaging.frequency=5", "--set", "runtime.threads=1",
+                "--set", "checkpoint.every.rounds=1");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("SPARK_HOME");
         Process driver = pb.start();
