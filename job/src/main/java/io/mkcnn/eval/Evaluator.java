@@ -13,7 +13,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** Distributed evaluation: each partition scores its records with the broadcast network; results are merged. */
@@ -55,10 +54,11 @@ public final class Evaluator {
                 return Collections.singletonList(eval).iterator();
             }
             Iterator<DataSet> batches = Batches.evaluation(records, batch, labels.size());
-            while (batches.hasNext()) {
-                DataSet ds = batches.next();
-                INDArray out = net.outputSingle(false, ds.getFeatures());
-                eval.eval(ds.getLabels(), out);
+            try (Scorer scorer = Scorer.of(net)) {
+                while (batches.hasNext()) {
+                    DataSet ds = batches.next();
+                    eval.eval(ds.getLabels(), scorer.probabilities(ds.getFeatures()));
+                }
             }
             return Collections.singletonList(eval).iterator();
         }

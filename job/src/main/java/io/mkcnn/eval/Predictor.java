@@ -72,12 +72,19 @@ public final class Predictor {
             }
             ComputationGraph net = payload.value().network();
             LabelSet labels = LabelSet.ofClasses(MultiKernelNet.classes(net));
+            try (Scorer scorer = Scorer.of(net)) {
+                score(records, scorer, labels, rows);
+            }
+            return rows.iterator();
+        }
+
+        private void score(Iterator<CifarRecord> records, Scorer scorer, LabelSet labels, List<Row> rows) {
             while (records.hasNext()) {
                 List<CifarRecord> group = new ArrayList<>(batch);
                 while (records.hasNext() && group.size() < batch) {
                     group.add(records.next());
                 }
-                float[][] scores = scores(net, group, labels.size());
+                float[][] scores = scores(scorer, group, labels.size());
                 for (int i = 0; i < group.size(); i++) {
                     CifarRecord r = group.get(i);
                     float[] p = scores[i];
@@ -92,13 +99,12 @@ public final class Predictor {
                             (double) best, Vectors.dense(wide)));
                 }
             }
-            return rows.iterator();
         }
     }
 
-    /** The class probabilities {@code net} gives each record (centre crop), one row per record. */
-    public static float[][] scores(ComputationGraph net, List<CifarRecord> group, int classes) {
-        INDArray out = net.outputSingle(false, Batches.toDataSet(group, classes,
+    /** The class probabilities {@code scorer} gives each record (centre crop), one row per record. */
+    public static float[][] scores(Scorer scorer, List<CifarRecord> group, int classes) {
+        INDArray out = scorer.probabilities(Batches.toDataSet(group, classes,
                 r -> Augmenter.eval(r.pixels())).getFeatures());
         float[][] rows = new float[group.size()][];
         for (int i = 0; i < rows.length; i++) {

@@ -5,6 +5,7 @@ import io.mkcnn.data.CifarRecord;
 import io.mkcnn.data.LabelSet;
 import io.mkcnn.eval.NetPayload;
 import io.mkcnn.eval.Predictor;
+import io.mkcnn.eval.Scorer;
 import io.mkcnn.input.ImageColumn;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.MultiKernelNet;
@@ -208,7 +209,7 @@ public final class MultiKernelCnnModel extends Model<MultiKernelCnnModel> implem
                 return scored.iterator();
             }
             ComputationGraph net = payload.value().borrow();
-            try {
+            try (Scorer scorer = Scorer.of(net)) {
                 long position = 0;
                 while (rows.hasNext()) {
                     List<Row> group = new ArrayList<>(batch);
@@ -219,7 +220,7 @@ public final class MultiKernelCnnModel extends Model<MultiKernelCnnModel> implem
                         images.add(new CifarRecord(0, reader.pixels(row, where), where, position));
                         group.add(row);
                     }
-                    float[][] scores = Predictor.scores(net, images, classes);
+                    float[][] scores = Predictor.scores(scorer, images, classes);
                     for (int i = 0; i < group.size(); i++) {
                         scored.add(withPrediction(group.get(i), scores[i]));
                     }

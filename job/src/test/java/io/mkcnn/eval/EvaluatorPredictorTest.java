@@ -9,9 +9,11 @@ import io.mkcnn.data.Augmenter;
 import io.mkcnn.data.CifarFormat;
 import io.mkcnn.data.CifarRecord;
 import io.mkcnn.input.Batches;
+import io.mkcnn.kernels.Precision;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
+import io.mkcnn.runtime.NativeRuntime;
 import io.mkcnn.testutil.Records;
 import io.mkcnn.testutil.SparkTest;
 import java.util.ArrayList;
@@ -53,8 +55,44 @@ class EvaluatorPredictorTest extends SparkTest {
         return rdd;
     }
 
+    /** The probabilities the driver's own scorer gives: the folded pass, as the executors run it. */
     private static INDArray localOutput() {
-        return net.outputSingle(false, Batches.toDataSet(records, r -> Augmenter.eval(r.pixels())).getFeatures());
+        try (Scorer scorer = Scorer.of(net)) {
+            assertTrue(scorer.folded(), "the folded inference pass serves this network");
+            return scorer.probabilities(Batches.toDataSet(records, r -> Augmenter.eval(r.pixels())).getFeatures());
+        }
+    }
+
+    /**
+     * In fp32 the evaluation's accuracy is DL4J's layers' (the probabilities agree to float rounding,
+     * {@code FoldedInferenceTest}); in bf16 the two round differently, and a network this little trained has many
+     * near ties.
+     */
+    @Test
+    void theFoldedPassScoresAsDl4jsLayersDoInFp32() {
+        NativeRuntime.configurePrecision(Precision.FP32);
+        try {
+            ComputationGraph fp32 = MultiKernelNet.create(NetworkSpec.cifar(false), ModelOptions.defaults()
+                    .withSeed(5));
+            var steps = Batches.evaluation(records.iterator(), 35, 10);
+            while (steps.hasNext()) {
+                fp32.fit(steps.next());
+            }
+            List<CifarRecord> many = Records.synthetic(2000, 11);
+            Evaluation layers = new Evaluation(CifarFormat.NUM_CLASSES);
+            var batches = Batches.evaluation(many.iterator(), 250, 10);
+            while (batches.hasNext()) {
+                var ds = batches.next();
+                layers.eval(ds.getLabels(), fp32.outputSingle(false, ds.getFeatures()));
+            }
+            Evaluation folded = Evaluator.evaluate(sc, fp32, sc.parallelize(many, 2), 250,
+                    new NativeSettings(0, Precision.FP32));
+            System.out.printf("accuracy on 2,000 records, fp32: DL4J's layers %.4f, folded %.4f%n",
+                    layers.accuracy(), folded.accuracy());
+            assertEquals(layers.accuracy(), folded.accuracy(), 2e-4, "within 0.02 point");
+        } finally {
+            NativeRuntime.configurePrecision(Precision.AUTO);
+        }
     }
 
     @Test
