@@ -13,7 +13,8 @@ abstract class SelectionParams extends RunParams {
     private final DoubleParam validationFraction = doubleParam("validationFraction", "data.validation.fraction",
             "the fraction of the training rows held out for validation (seeded, class-stratified); 0 for none");
     private final IntParam earlyStopPatience = intParam("earlyStopPatience", "train.early.stop.patience",
-            "epochs without a better validation accuracy after which training ends; 0 for never");
+            "epochs without a better validation accuracy after which training ends; 0 for never (needs "
+                    + "evalEveryEpochs >= 1)");
     private final IntParam testEveryEpochs = intParam("testEveryEpochs", "eval.test.every.epochs",
             "epochs between scorings of the test rows besides the one at the end; 0 for only at the end");
     private final DoubleParam maxMinutes = doubleParam("maxMinutes", "train.max.minutes",

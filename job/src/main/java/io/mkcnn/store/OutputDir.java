@@ -1,9 +1,9 @@
 package io.mkcnn.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
