@@ -7,6 +7,8 @@ import io.mkcnn.eval.Evaluator;
 import io.mkcnn.eval.Metrics;
 import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.Precision;
+import io.mkcnn.model.Engine;
+import io.mkcnn.model.FusedNet;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.runtime.NativeRuntime;
@@ -128,7 +130,9 @@ public final class Benchmark {
         MultiDataSet batch = LayerProfile.batch(64);
         for (boolean factorised : new boolean[] {false, true}) {
             for (int threads : new int[] {1, 2}) {
-                profiles.add(profile.measure(factorised, threads, batch));
+                for (Engine engine : Engine.values()) {
+                    profiles.add(profile.measure(factorised, threads, batch, engine));
+                }
             }
         }
         report.put("layer_profile", profiles);
@@ -165,8 +169,12 @@ public final class Benchmark {
         }
     }
 
+    /** Training throughput in this JVM with the configured engine ({@code model.engine}). */
     private double singleJvm(boolean factorised, int batch) {
         ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
+        if (base.ops().engine() == Engine.FUSED) {
+            net = FusedNet.of(net);
+        }
         List<MultiDataSet> batches = new ArrayList<>();
         Random rng = new Random(1);
         for (int i = 0; i < 8; i++) {

@@ -2,6 +2,8 @@ package io.mkcnn.bench;
 
 import io.mkcnn.config.JobConfig;
 import io.mkcnn.kernels.KernelClock;
+import io.mkcnn.model.Engine;
+import io.mkcnn.model.FusedNet;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import io.mkcnn.runtime.NativeRuntime;
@@ -23,7 +25,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  * the graph as DL4J does (in one workspace of its own, so the walk's sum and DL4J's own pass differ by the
  * graph's bookkeeping and its workspaces' handling),
  * and, inside the step, the project's kernels by stage (primitives against the conversions into their layout
- * and precision, from {@link KernelClock}).
+ * and precision, from {@link KernelClock}), with the rest of the step outside the kernels. A network with the
+ * fused body ({@link FusedNet}) walks as one vertex for the body.
  */
 final class LayerProfile {
     private final JobConfig base;
@@ -36,10 +39,10 @@ final class LayerProfile {
     }
 
     /** The profile of one model at one native thread count; restores the job's thread count afterwards. */
-    Map<String, Object> measure(boolean factorised, int threads, MultiDataSet batch) {
+    Map<String, Object> measure(boolean factorised, int threads, MultiDataSet batch, Engine engine) {
         NativeRuntime.configure(threads);
         try {
-            return profile(factorised, threads, batch);
+            return profile(factorised, threads, batch, engine);
         } finally {
             base.nativeSettings().apply();
         }
@@ -53,8 +56,9 @@ final class LayerProfile {
     private record Walk(long[] forward, long[] backward, long fanOut) {
     }
 
-    private Map<String, Object> profile(boolean factorised, int threads, MultiDataSet batch) {
-        ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
+    private Map<String, Object> profile(boolean factorised, int threads, MultiDataSet batch, Engine engine) {
+        ComputationGraph layerGraph = MultiKernelNet.create(NetworkSpec.cifar(factorised), base.modelOptions(0));
+        ComputationGraph net = engine == Engine.FUSED ? FusedNet.of(layerGraph) : layerGraph;
         for (int i = 0; i < 5; i++) {
             net.fit(batch);
         }
@@ -68,6 +72,7 @@ final class LayerProfile {
         double passMs = Stats.median(times.pass());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", factorised ? "factorised" : "standard");
+        m.put("engine", engine.name().toLowerCase(Locale.ROOT));
         m.put("threads", threads);
         m.put("batch", (int) batch.getFeatures(0).size(0));
         m.put("precision", NativeRuntime.precision().name().toLowerCase(Locale.ROOT));
@@ -83,6 +88,12 @@ final class LayerProfile {
         Map<String, Object> kernel = new LinkedHashMap<>();
         times.stages().forEach((stage, nanos) -> kernel.put(stage, nanos / 1e6 / steps));
         m.put("kernel_stages_ms_per_step", kernel);
+        // the step split three ways: the primitives, the conversions into and out of their layouts, the rest
+        double conversions = times.stages().getOrDefault(KernelClock.CONVERSION, 0L) / 1e6 / steps;
+        double kernels = times.stages().values().stream().mapToLong(Long::longValue).sum() / 1e6 / steps;
+        m.put("primitives_ms", kernels - conversions);
+        m.put("conversions_ms", conversions);
+        m.put("outside_kernels_ms", Stats.median(times.fit()) - kernels);
         return m;
     }
 
@@ -184,10 +195,13 @@ final class LayerProfile {
     @SuppressWarnings("unchecked")
     static String table(Map<String, Object> m) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s, %s, %d thread(s), batch %d: step %.1f ms = forward + backward %.1f"
-                        + " + updater %.1f + rest %.1f; the layers walked one by one %.1f%n", m.get("model"),
-                m.get("precision"), m.get("threads"), m.get("batch"), m.get("step_ms"), m.get("forward_backward_ms"),
-                m.get("updater_ms"), m.get("rest_of_step_ms"), m.get("layers_walked_ms")));
+        b.append(String.format(Locale.ROOT, "%s, %s engine, %s, %d thread(s), batch %d: step %.1f ms = forward + "
+                        + "backward %.1f + updater %.1f + rest %.1f; the layers walked one by one %.1f%n",
+                m.get("model"), m.get("engine"), m.get("precision"), m.get("threads"), m.get("batch"),
+                m.get("step_ms"), m.get("forward_backward_ms"), m.get("updater_ms"), m.get("rest_of_step_ms"),
+                m.get("layers_walked_ms")));
+        b.append(String.format(Locale.ROOT, "  the step: primitives %.1f ms + conversions %.1f ms + outside the "
+                + "kernels %.1f ms%n", m.get("primitives_ms"), m.get("conversions_ms"), m.get("outside_kernels_ms")));
         b.append(String.format(Locale.ROOT, "  %-24s %-22s %10s %11s%n", "vertex", "op", "forward ms", "backward ms"));
         for (Map<String, Object> r : (List<Map<String, Object>>) m.get("layers")) {
             b.append(String.format(Locale.ROOT, "  %-24s %-22s %10.2f %11.2f%n", r.get("vertex"), r.get("op"),

@@ -33,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class VertexWalk {
     /** The kinds of operation a vertex belongs to, in the order the tables list them. */
     static final List<String> OPS = List.of("convolution", "batch norm + relu", "batch norm", "relu", "max pooling",
-            "concat / split", "global average pool", "softmax + loss", "gradient sum (fan-out)", "other");
+            "concat / split", "global average pool", "softmax + loss", "gradient sum (fan-out)", "fused body", "other");
 
     /**
      * The walk's arrays live in one workspace, reset per pass, sized on the first pass (as DL4J's own passes
@@ -127,7 +127,9 @@ final class VertexWalk {
             return v.getNumInputArrays() > 1 ? "concat / split" : "other";
         }
         var conf = v.getLayer().conf().getLayer();
-        if (conf instanceof ConvolutionLayer) {
+        if (conf instanceof io.mkcnn.model.FusedBody) {
+            return "fused body";
+        } else if (conf instanceof ConvolutionLayer) {
             return "convolution";
         } else if (conf instanceof BatchNormRelu) {
             return "batch norm + relu";

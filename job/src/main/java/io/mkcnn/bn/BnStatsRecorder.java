@@ -1,5 +1,7 @@
 package io.mkcnn.bn;
 
+import io.mkcnn.model.FusedBodyImpl;
+import io.mkcnn.model.FusedNet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +100,12 @@ public final class BnStatsRecorder implements org.deeplearning4j.spark.api.Train
     /** Height*width of each BN layer's input, for NCHW network input of the given shape. */
     static Map<String, Long> spatialSizes(ComputationGraph net, long[] inputShape) {
         List<String> names = BnLayers.names(net);
+        FusedBodyImpl body = FusedNet.body(net);
+        if (body != null) {
+            Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+            names.forEach(n -> sizes.put(n, FusedBodyImpl.bnSpatial(n, inputShape[2], inputShape[3])));
+            return sizes;
+        }
         InputType input = InputType.convolutional(inputShape[2], inputShape[3], inputShape[1]);
         Map<String, InputType> types = net.getConfiguration().getLayerActivationTypes(input);
         Map<String, Long> sizes = new java.util.LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.mkcnn.config;
 
 import io.mkcnn.kernels.Precision;
+import io.mkcnn.model.Engine;
 import java.io.Serializable;
 
 /**
@@ -11,6 +12,7 @@ import java.io.Serializable;
  * @param exportDir where exported minibatches go ({@code train.approach=export}); empty for under {@code out}
  * @param threads native threads per JVM; 0 for the task's cores
  * @param precision the convolutions' precision ({@code auto} picks per machine)
+ * @param engine what runs a training step: the fused body or DL4J's layer graph (same parameters either way)
  * @param evalBatch records per evaluation batch
  * @param checkpointEveryRounds rounds between checkpoints
  * @param checkpointKeep checkpoints kept
@@ -21,7 +23,7 @@ import java.io.Serializable;
  * @param maxMinutes this invocation's time budget: training ends at the last round boundary that leaves time for
  *     the final evaluation and outputs; 0 for none
  */
-public record OpsConfig(String out, String exportDir, int threads, Precision precision, int evalBatch,
+public record OpsConfig(String out, String exportDir, int threads, Precision precision, Engine engine, int evalBatch,
                         int checkpointEveryRounds, int checkpointKeep, int lockStaleSeconds, int stopGraceSeconds,
                         int testEveryEpochs, double maxMinutes)
         implements Serializable {
@@ -32,6 +34,7 @@ public record OpsConfig(String out, String exportDir, int threads, Precision pre
                 s.string("train.export.dir", ""),
                 s.intValue("runtime.threads", 0, 0, 1024),
                 s.enumValue("model.precision", Precision.AUTO),
+                s.enumValue("model.engine", Engine.FUSED),
                 s.intValue("eval.batch", 256, 1, 65_536),
                 s.intValue("checkpoint.every.rounds", 10, 1, 1_000_000),
                 s.intValue("checkpoint.keep", 3, 1, 1000),
@@ -43,6 +46,6 @@ public record OpsConfig(String out, String exportDir, int threads, Precision pre
 
     /** The native settings every JVM that trains or predicts for this run applies. */
     public NativeSettings nativeSettings() {
-        return new NativeSettings(threads, precision);
+        return new NativeSettings(threads, precision, engine);
     }
 }

@@ -22,6 +22,7 @@ public final class KernelClock {
     public static final String POOL_FORWARD = "max pooling forward";
     public static final String POOL_BACKWARD = "max pooling backward";
     public static final String CONCAT = "concatenation and split";
+    public static final String SUM = "sum";
 
     private static volatile boolean enabled;
     private static final Map<String, LongAdder> NANOS = new ConcurrentHashMap<>();

@@ -39,6 +39,8 @@ abstract class NetworkParams extends TrainingStage {
             "records the recompute mode runs through the averaged network");
     private final Param<String> precision = stringParam("precision", "model.precision",
             "the convolutions' precision: auto, fp32 or bf16");
+    private final Param<String> engine = stringParam("engine", "model.engine",
+            "what runs a training step: fused (the body as one layer) or layers (DL4J's layer graph)");
 
     public Param<String> imageCol() {
         return imageCol;
@@ -158,6 +160,14 @@ abstract class NetworkParams extends TrainingStage {
 
     public MultiKernelCnnClassifier setPrecision(String value) {
         return (MultiKernelCnnClassifier) set(precision, value);
+    }
+
+    public Param<String> engine() {
+        return engine;
+    }
+
+    public MultiKernelCnnClassifier setEngine(String value) {
+        return (MultiKernelCnnClassifier) set(engine, value);
     }
 
     NetworkParams(String uid) {

@@ -94,36 +94,17 @@ public class BatchNormReluImpl extends BatchNormalization {
             throw new IllegalStateException("layer " + conf.getLayerName() + ": the oneDNN kernels ran the forward "
                     + "pass but refused the backward pass of " + input.shapeInfoToString());
         }
-        // DL4J's parameterisation: the moving statistics move by minus their "gradient" (a no-op updater), so
-        // mean1 = mean0 - (1 - d) * (mean0 - batchMean) and var1 = d * var0 + (1 - d) * batchVar
-        float keep = (float) conf.getDecay();
-        float take = (float) (1 - conf.getDecay());
         float[] batchMean = Dnnl.floats(h.getMeanCache(dataType));
         float[] batchVar = Dnnl.floats(h.getVarCache(dataType));
-        float[] mean = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
-        float[] dMean = new float[mean.length];
-        for (int c = 0; c < mean.length; c++) {
-            dMean[c] = (mean[c] - batchMean[c]) * take;
-        }
-        set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_MEAN, dMean);
+        set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_MEAN, MovingStatistics.meanStep(
+                Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN)), batchMean, conf.getDecay()));
         if (conf.isUseLogStd()) {
-            // log10(std1) = log10(std0) - dLog10Std, with var1 as above: dLog10Std = ln(var0 / var1) / (2 ln 10)
-            float[] log10Std = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD));
-            float[] dLog10Std = new float[log10Std.length];
-            for (int c = 0; c < log10Std.length; c++) {
-                float std = (float) Math.pow(10.0, log10Std[c]);
-                float var = std * std;
-                float next = var * keep + batchVar[c] * take;
-                dLog10Std[c] = (float) Math.log(var / next) * (float) ONE_ON_2LOGE_10;
-            }
-            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
+            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_LOG_STD, MovingStatistics.log10StdStep(
+                    Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)), batchVar,
+                    conf.getDecay()));
         } else {
-            float[] var = Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR));
-            float[] dVar = new float[var.length];
-            for (int c = 0; c < var.length; c++) {
-                dVar[c] = (var[c] - batchVar[c]) * take;
-            }
-            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_VAR, dVar);
+            set(ret.getFirst(), BatchNormalizationParamInitializer.GLOBAL_VAR, MovingStatistics.varianceStep(
+                    Dnnl.floats(getParam(BatchNormalizationParamInitializer.GLOBAL_VAR)), batchVar, conf.getDecay()));
         }
         return ret;
     }

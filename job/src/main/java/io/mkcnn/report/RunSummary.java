@@ -94,10 +94,12 @@ public record RunSummary(String runId, Ending ending, EvaluationLine validation,
      * @param executorsLost executors lost in this attempt
      * @param driverPrecision the driver's convolution precision
      * @param workerPrecision each executor's convolution precision
+     * @param workerEngine what trained on each executor: "fused" or "layers"
      */
     public record Training(int epochs, int rounds, long examples, double seconds, double finalLoss,
                            long forwardMacsPerExample, int taskFailuresSurvived, int executorsLost,
-                           String driverPrecision, Map<String, String> workerPrecision) {
+                           String driverPrecision, Map<String, String> workerPrecision,
+                           Map<String, String> workerEngine) {
 
         public double examplesPerSecond() {
             return examples / Math.max(1e-9, seconds);
@@ -116,6 +118,7 @@ public record RunSummary(String runId, Ending ending, EvaluationLine validation,
             m.put("executors_lost", executorsLost);
             m.put("driver_precision", driverPrecision);
             m.put("worker_precision", workerPrecision);
+            m.put("worker_engine", workerEngine);
             return m;
         }
     }

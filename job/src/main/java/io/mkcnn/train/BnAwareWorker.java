@@ -60,7 +60,7 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ComputationGraph getInitialModelGraph() {
         settings.apply();
-        ComputationGraph net = WorkerNetworks.take(broadcast.getValue(), plan.configKey());
+        ComputationGraph net = WorkerNetworks.take(broadcast.getValue(), plan.configKey(), settings.engine());
         if (plan.keepsUpdaterState()) {
             INDArray kept = plan.adoptDriverState() ? null : ShardState.updaterState(plan.token(), partition());
             INDArray state = net.getUpdater().getStateViewArray();
@@ -139,11 +139,12 @@ public class BnAwareWorker extends ParameterAveragingTrainingWorker {
             restart.detach();
             restart = null;
         }
+        String engine = WorkerNetworks.engineOf(network);
         WorkerNetworks.giveBack(network);
         org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
         String worker = env == null ? "local" : env.executorId() + "@" + env.blockManager().blockManagerId().host();
         return new RoundResult(params, changes, updater, r.getScore(), recorder.moments(),
                 recorder.examples(), recorder.batches(), fitNanos, worker,
-                NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
+                NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT), engine);
     }
 }

@@ -227,7 +227,8 @@ public class BnTrainingMaster extends ParameterAveragingTrainingMaster {
         round++;
         double roundSeconds = clock.lap(t3);
         listener.onRound(new RoundStats(round, agg.examples(), agg.results(), score, roundSeconds,
-                agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift, Map.copyOf(agg.precisions())));
+                agg.fitNanosMax() / 1e9, (t1 - t0) / 1e9, (t3 - t2) / 1e9, shift, Map.copyOf(agg.precisions()),
+                Map.copyOf(agg.engines())));
     }
 
     /**

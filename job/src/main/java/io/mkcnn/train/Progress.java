@@ -31,6 +31,7 @@ final class Progress implements RoundListener {
     private double lastLoss = Double.NaN;
     private Map<String, Double> lastShift = Map.of();
     private final Map<String, String> precisions = new java.util.TreeMap<>();
+    private final Map<String, String> engines = new java.util.TreeMap<>();
 
     Progress(JobConfig cfg, RunState state, BnTrainingMaster master, Runnable afterRound) {
         this.cfg = cfg;
@@ -83,6 +84,7 @@ final class Progress implements RoundListener {
                 elapsed(), s.workers(), s.score(), throughput, s.roundSeconds(), s.fitSeconds(), s.jobSeconds(),
                 s.reconcileSeconds(), master.lastOuterSeconds(), s.bnShift(), s.precisions()).toMap());
         precisions.putAll(s.precisions());
+        engines.putAll(s.engines());
         TrainingGauges.round(epoch, s.round(), state.examplesSeen, s.score(), throughput, s.bnShift());
         afterRound.run();
     }
@@ -111,7 +113,7 @@ final class Progress implements RoundListener {
         RunSummary.Training training = new RunSummary.Training(state.epochsDone, state.totalRounds,
                 state.examplesSeen, state.trainSeconds, lastLoss, MacCounter.forward(cfg.networkSpec()),
                 failures.failedTasks(), failures.lostExecutors(),
-                NativeRuntime.precision().name().toLowerCase(Locale.ROOT), precisions);
+                NativeRuntime.precision().name().toLowerCase(Locale.ROOT), precisions, engines);
         return new RunSummary(state.runId, ending, validation, test, best, training, new RunSummary.Records(
                 data.trainCount(), data.validationCount(), data.testCount(), data.validationInTraining(),
                 data.testInTraining()), cfg.bn().mode().name().toLowerCase(Locale.ROOT), lastShift,

@@ -25,6 +25,7 @@ public final class RoundAggregate implements Serializable {
     private long fitNanosMax;
     private long batches;
     private final java.util.TreeMap<String, String> precisions = new java.util.TreeMap<>();
+    private final java.util.TreeMap<String, String> engines = new java.util.TreeMap<>();
 
     /** Adds one worker's result (the seqOp). */
     public static RoundAggregate add(RoundAggregate agg, ParameterAveragingTrainingResult result) {
@@ -45,6 +46,7 @@ public final class RoundAggregate implements Serializable {
         agg.batches += r.batches();
         agg.fitNanosMax = Math.max(agg.fitNanosMax, r.fitNanos());
         agg.precisions.put(r.worker(), r.precision());
+        agg.engines.put(r.worker(), r.engine());
         return agg;
     }
 
@@ -85,6 +87,7 @@ public final class RoundAggregate implements Serializable {
         a.batches += b.batches;
         a.fitNanosMax = Math.max(a.fitNanosMax, b.fitNanosMax);
         a.precisions.putAll(b.precisions);
+        a.engines.putAll(b.engines);
         return a;
     }
 
@@ -178,6 +181,11 @@ public final class RoundAggregate implements Serializable {
     /** The convolutions' precision of each executor that returned a result ("executorId@host" to precision). */
     public java.util.Map<String, String> precisions() {
         return java.util.Collections.unmodifiableMap(precisions);
+    }
+
+    /** What trained on each executor that returned a result ("executorId@host" to "fused" or "layers"). */
+    public java.util.Map<String, String> engines() {
+        return java.util.Collections.unmodifiableMap(engines);
     }
 
     /** Longest worker fit time, in nanoseconds (the round's critical path on the executors). */

@@ -12,15 +12,17 @@ public class RoundResult extends ParameterAveragingTrainingResult {
     private final long fitNanos;
     private final String worker;
     private final String precision;
+    private final String engine;
     private final short[] changes;
 
     /**
      * @param worker the executor that trained ("executorId@host")
      * @param precision the convolutions' precision that executor's JVM chose
+     * @param engine what trained: "fused" or "layers"
      */
     public RoundResult(INDArray parameters, INDArray updaterState, double score, BnMoments moments, long examples,
-                       long batches, long fitNanos, String worker, String precision) {
-        this(parameters, null, updaterState, score, moments, examples, batches, fitNanos, worker, precision);
+                       long batches, long fitNanos, String worker, String precision, String engine) {
+        this(parameters, null, updaterState, score, moments, examples, batches, fitNanos, worker, precision, engine);
     }
 
     /**
@@ -29,11 +31,13 @@ public class RoundResult extends ParameterAveragingTrainingResult {
      *     null
      */
     public RoundResult(INDArray parameters, short[] changes, INDArray updaterState, double score, BnMoments moments,
-                       long examples, long batches, long fitNanos, String worker, String precision) {
+                       long examples, long batches, long fitNanos, String worker, String precision,
+                       String engine) {
         super(parameters, updaterState, score, null, null, null);
         this.changes = changes;
         this.worker = worker;
         this.precision = precision;
+        this.engine = engine;
         this.moments = moments;
         this.examples = examples;
         this.batches = batches;
@@ -67,5 +71,9 @@ public class RoundResult extends ParameterAveragingTrainingResult {
 
     public String precision() {
         return precision;
+    }
+
+    public String engine() {
+        return engine;
     }
 }

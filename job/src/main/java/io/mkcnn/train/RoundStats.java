@@ -15,8 +15,9 @@ import java.util.Map;
  * @param reconcileSeconds time spent reconciling BN statistics
  * @param bnShift per BN layer, mean |log(var_reconciled / var_naive)| over channels (empty in naive mode)
  * @param precisions the convolutions' precision of each executor that trained ("executorId@host" to precision)
+ * @param engines what trained on each executor ("fused" or "layers")
  */
 public record RoundStats(int round, long examples, int workers, double score, double roundSeconds,
                          double fitSeconds, double jobSeconds, double reconcileSeconds,
-                         Map<String, Double> bnShift, Map<String, String> precisions) {
+                         Map<String, Double> bnShift, Map<String, String> precisions, Map<String, String> engines) {
 }

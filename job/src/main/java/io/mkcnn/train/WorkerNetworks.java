@@ -1,6 +1,8 @@
 package io.mkcnn.train;
 
 import io.mkcnn.model.DnnlHelpers;
+import io.mkcnn.model.Engine;
+import io.mkcnn.model.FusedNet;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -19,11 +21,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * parameters and updater state into it, and gives it back when its result is taken. A network serves one task
  * at a time. Networks are kept for one configuration (and precision) at a time, named by a key the driver computes
  * once per run ({@link #configKey}), so that a task does not serialise the configuration again.
+ *
+ * <p>With {@code model.engine=fused} the network trains in its fused form ({@link FusedNet}), which has the
+ * broadcast parameters and updater state at the same offsets; the log says once per configuration which engine
+ * trains and, where the fused body does not serve the network, why.
  */
 final class WorkerNetworks {
     private static final Map<String, Deque<ComputationGraph>> IDLE = new HashMap<>();
     /** The key each handed-out network was taken under (its own configuration changes as it trains). */
     private static final Map<ComputationGraph, String> KEYS = new java.util.IdentityHashMap<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerNetworks.class);
+    /** The engine choice last logged, so that it is logged once per configuration. */
+    private static String logged;
 
     private WorkerNetworks() {
     }
@@ -32,8 +41,8 @@ final class WorkerNetworks {
      * A network with the broadcast configuration (iteration and epoch counts included), parameters and updater
      * state (zeros when there is none).
      */
-    static ComputationGraph take(NetBroadcastTuple tuple, String configKey) {
-        ComputationGraph net = idleOrNew(tuple, NativeRuntime.precision() + "\n" + configKey);
+    static ComputationGraph take(NetBroadcastTuple tuple, String configKey, Engine engine) {
+        ComputationGraph net = idleOrNew(tuple, NativeRuntime.precision() + "\n" + engine + "\n" + configKey, engine);
         // the configuration's clone() drops the counts, and a kept network carries its last round's
         ComputationGraphConfiguration driver = tuple.getGraphConfiguration();
         net.getConfiguration().setIterationCount(driver.getIterationCount());
@@ -41,7 +50,7 @@ final class WorkerNetworks {
         return net;
     }
 
-    private static ComputationGraph idleOrNew(NetBroadcastTuple tuple, String key) {
+    private static ComputationGraph idleOrNew(NetBroadcastTuple tuple, String key, Engine engine) {
         ComputationGraphConfiguration conf = tuple.getGraphConfiguration();
         ComputationGraph net;
         synchronized (IDLE) {
@@ -53,7 +62,7 @@ final class WorkerNetworks {
         if (net == null) {
             // a copy through JSON: the configuration's clone() shares its layers' updater configurations (and in local
             // mode the broadcast value is the driver's own), which AdamRestart scales for one network at a time
-            net = new ComputationGraph(ComputationGraphConfiguration.fromJson(conf.toJson()));
+            net = new ComputationGraph(trained(ComputationGraphConfiguration.fromJson(conf.toJson()), engine, key));
             net.init(tuple.getParameters().unsafeDuplication(), false);
             if (tuple.getUpdaterState() != null) {
                 net.setUpdater(new ComputationGraphUpdater(net, tuple.getUpdaterState().unsafeDuplication()));
@@ -74,6 +83,29 @@ final class WorkerNetworks {
         }
         net.clear();
         return net;
+    }
+
+    /** The configuration a network trains in: the fused form where asked for and served, else the layer graph. */
+    private static ComputationGraphConfiguration trained(ComputationGraphConfiguration layers, Engine engine,
+                                                         String key) {
+        String why = engine == Engine.FUSED ? FusedNet.unsupported(layers) : "model.engine=layers";
+        synchronized (IDLE) {
+            if (!key.equals(logged)) {
+                logged = key;
+                if (why == null) {
+                    LOG.info("engine: fused (the body from the stem to the second pooling as one layer, {})",
+                            NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
+                } else {
+                    LOG.info("engine: layers ({})", why);
+                }
+            }
+        }
+        return why == null ? FusedNet.configuration(layers) : layers;
+    }
+
+    /** What trains a network taken by {@link #take}: "fused" or "layers". */
+    static String engineOf(ComputationGraph net) {
+        return FusedNet.body(net) != null ? "fused" : "layers";
     }
 
     /** Makes a network taken by {@link #take} available to the next task; its result must have been copied. */

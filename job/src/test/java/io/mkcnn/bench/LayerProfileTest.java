@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mkcnn.config.JobConfig;
+import io.mkcnn.model.FusedNet;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
 import java.util.List;
@@ -20,8 +21,22 @@ class LayerProfileTest {
     /** The vertex-by-vertex walk the profile times computes the gradient DL4J's own pass computes. */
     @Test
     void theWalkComputesDl4jsGradient() {
+        walkComputesDl4jsGradient(false);
+    }
+
+    /** The fused body walks as one vertex of its own kind, to the same gradient. */
+    @Test
+    void theWalkOfTheFusedBodyComputesDl4jsGradient() {
+        walkComputesDl4jsGradient(true);
+    }
+
+    private static void walkComputesDl4jsGradient(boolean fused) {
         for (boolean factorised : new boolean[] {false, true}) {
             ComputationGraph net = MultiKernelNet.create(NetworkSpec.cifar(factorised), CONFIG.modelOptions(0));
+            if (fused) {
+                net = FusedNet.of(net);
+                assertEquals("fused body", VertexWalk.op(net.getVertex(FusedNet.BODY)));
+            }
             MultiDataSet batch = Synthetic.batch(8, new Random(3));
             net.fit(batch); // away from the initial weights
 
@@ -49,7 +64,7 @@ class LayerProfileTest {
                     assertTrue(forward[i] > 0 && backward[i] > 0, net.getVertices()[i].getVertexName());
                 }
             }
-            assertTrue(fanOut[0] > 0, "pool1's gradient is the sum of the four branches'");
+            assertTrue(fused || fanOut[0] > 0, "pool1's gradient is the sum of the four branches'");
         }
     }
 

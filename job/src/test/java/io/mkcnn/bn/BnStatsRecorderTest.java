@@ -3,7 +3,9 @@ package io.mkcnn.bn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.mkcnn.model.FusedNet;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
@@ -87,6 +89,45 @@ class BnStatsRecorderTest {
     void recoveredStatisticsMatchDirectOnesWithBf16Convolutions() {
         assumeTrue(Dnnl.isa().hasBf16(), "this CPU has no bf16 instructions: " + Dnnl.isa());
         check(DataType.FLOAT, Precision.BF16, 2e-3);
+    }
+
+    /** A fused body's BN units report what the layer graph's BN layers report, under the same names. */
+    @Test
+    void aFusedBodyReportsTheLayerGraphsStatistics() {
+        NativeRuntime.configurePrecision(Precision.FP32);
+        try {
+            ComputationGraph layers = MultiKernelNet.create(NetworkSpec.cifar(true), ModelOptions.defaults());
+            ComputationGraph fused = FusedNet.of(layers);
+            assertNotNull(FusedNet.body(fused), "the fused body runs");
+            BnStatsRecorder a = new BnStatsRecorder();
+            BnStatsRecorder b = new BnStatsRecorder();
+            for (MultiDataSet d : List.of(batch(16, 1, DataType.FLOAT), batch(9, 2, DataType.FLOAT))) {
+                a.preUpdate(d, layers);
+                layers.fit(d);
+                a.postUpdate(d, layers);
+                b.preUpdate(d, fused);
+                fused.fit(d);
+                b.postUpdate(d, fused);
+            }
+            assertEquals(BnLayers.names(layers), BnLayers.names(fused));
+            assertEquals(a.moments().layers().keySet(), b.moments().layers().keySet());
+            for (Map.Entry<String, ChannelMoments> e : a.moments().layers().entrySet()) {
+                ChannelMoments f = b.moments().layers().get(e.getKey());
+                assertEquals(e.getValue().count(), f.count(), 1e-9, e.getKey());
+                assertClose(e.getValue().mean(), f.mean(), 1e-6, e.getKey() + " mean");
+                assertClose(e.getValue().variance(), f.variance(), 1e-6, e.getKey() + " variance");
+            }
+            BnLayers.set(fused, "branch5_bn", new double[64], filled(64, 4.0), 1e-6);
+            assertClose(filled(64, 4.0), BnLayers.variance(fused, "branch5_bn"), 1e-6, "written variance");
+        } finally {
+            NativeRuntime.configurePrecision(Precision.AUTO);
+        }
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     @Test

@@ -342,5 +342,9 @@ class StandaloneClusterIT {
         assertTrue(precisions.size() >= 2, "every executor that trained reports its precision: " + precisions);
         assertFalse(precisions.keySet().stream().anyMatch(k -> k.startsWith("driver@")), precisions.toString());
         assertTrue(precisions.values().stream().allMatch(expected::equals), precisions.toString());
+        // and trained the fused body (model.engine=fused, the default), resuming after the lost executor with it
+        Map<String, String> engines = (Map<String, String>) training.get("worker_engine");
+        assertEquals(precisions.keySet(), engines.keySet(), engines.toString());
+        assertTrue(engines.values().stream().allMatch("fused"::equals), engines.toString());
     }
 }

@@ -181,6 +181,7 @@ class JobConfigTest {
                 "run.lock.stale.seconds", "5", "stop.grace.seconds", "1", "eval.test.every.epochs", "2");
         ops = new java.util.TreeMap<>(ops);
         ops.put("train.max.minutes", "45");
+        ops.put("model.engine", "layers");
         // these three go together (a path or a fraction, and early stopping only with either): checked below
         List<String> selection = List.of("data.validation", "data.validation.fraction", "train.early.stop.patience");
         assertEquals(JobConfig.defaults().keySet(), new java.util.TreeSet<>(java.util.stream.Stream.of(

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
-/** A run's metrics.jsonl as "type:epoch:round" keys, to check that every round and evaluation appears once. */
+/**
+ * A run's metrics.jsonl as "type:epoch:round" keys, to check that every round and evaluation appears once; its
+ * metrics.json.
+ */
 public final class MetricKeys {
     private MetricKeys() {
     }
@@ -21,6 +24,12 @@ public final class MetricKeys {
             lines.add(new ObjectMapper().readValue(line, Map.class));
         }
         return lines;
+    }
+
+    /** A run's metrics.json, parsed. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> summary(Path out) throws IOException {
+        return new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
     }
 
     public static List<String> of(Path out) throws IOException {

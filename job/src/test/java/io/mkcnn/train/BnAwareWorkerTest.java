@@ -84,8 +84,9 @@ class BnAwareWorkerTest extends SparkTest {
         BnAwareWorker first = worker.get();
         ComputationGraph net = first.getInitialModelGraph();
         assertEquals(0.0, net.getUpdater().getStateViewArray().amaxNumber().doubleValue(), "zero moments");
-        org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam) net.getLayer("stem_conv")
-                .conf().getLayer().getUpdaterByParam("W");
+        assertEquals("fused", WorkerNetworks.engineOf(net), "the worker trains the fused body");
+        org.nd4j.linalg.learning.config.Adam adam = (org.nd4j.linalg.learning.config.Adam) net.getLayer("body")
+                .conf().getLayer().getUpdaterByParam("stem_conv_W");
         assertEquals(1e-3 * AdamRestart.factor(1, 371, adam.getBeta1(), adam.getBeta2()),
                 adam.getLearningRate(370, 0), 1e-12, "bias correction restarted at iteration 370");
         org.nd4j.linalg.learning.config.Adam driverAdam = (org.nd4j.linalg.learning.config.Adam) driver

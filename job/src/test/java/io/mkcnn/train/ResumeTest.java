@@ -98,6 +98,31 @@ class ResumeTest extends SparkTest {
     }
 
     /**
+     * Both engines train the same parameters at the same offsets: a run interrupted under DL4J's layer graph
+     * resumes under the fused body (and the reverse) to the uninterrupted fused run's result (fp32 convolutions,
+     * where the two engines agree bit for bit in the model tests).
+     */
+    @Test
+    void aRunResumesUnderTheOtherEngine() throws Exception {
+        Path reference = dir.resolve("engine-reference");
+        assertEquals(0, train(reference, "--set", "model.precision=fp32"));
+        Path switched = dir.resolve("engine-switched");
+        assertEquals(1, trainFailingAfterRound7(switched, "--set", "model.precision=fp32", "--set",
+                "model.engine=layers"));
+        assertEquals(0, train(switched, "--set", "model.precision=fp32"), lastErr);
+        Map<String, Object> training = (Map<String, Object>) MetricKeys.summary(switched).get("training");
+        assertEquals(java.util.Set.of("fused"), java.util.Set.copyOf(
+                ((Map<String, String>) training.get("worker_engine")).values()), training.toString());
+        Map<String, Object> layers = (Map<String, Object>) MetricKeys.summary(reference).get("training");
+        assertEquals(java.util.Set.of("fused"), java.util.Set.copyOf(
+                ((Map<String, String>) layers.get("worker_engine")).values()), "the default engine");
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(switched.resolve("model.zip").toFile(), true);
+        assertTrue(a.params().equalsWithEps(b.params(), 1e-5),
+                "parameters differ by " + a.params().sub(b.params()).amaxNumber());
+    }
+
+    /**
      * The outer optimizer's momentum is checkpointed; under {@code train.updater.sync=periodic} the shards' own Adam
      * state lives on the executors and is not, so a resume starts every shard from the checkpoint's averaged state,
      * which is what an uninterrupted run does at a synchronisation: resumed from a checkpoint at a multiple of the

@@ -32,7 +32,7 @@ class RoundAggregateTest {
     }
 
     private static RoundResult result(short[] change) {
-        return new RoundResult(null, change, null, 1.0, new BnMoments(), 16, 1, 1, "w", "fp32");
+        return new RoundResult(null, change, null, 1.0, new BnMoments(), 16, 1, 1, "w", "fp32", "fused");
     }
 
     private static int serializedBytes(Object o) throws Exception {
@@ -87,12 +87,13 @@ class RoundAggregateTest {
     /** An fp32 worker result with parameters {@code p}, updater state {@code 10 p}, score and counts from it. */
     private static RoundResult fp32(float p, String worker) {
         return new RoundResult(Nd4j.createFromArray(p, 2 * p), Nd4j.createFromArray(10 * p), p, moments(p),
-                (long) (100 * p), (long) p, (long) (1000 * p), worker, "bf16");
+                (long) (100 * p), (long) p, (long) (1000 * p), worker, "bf16",
+                p > 1 ? "fused" : "layers");
     }
 
     private static RoundResult bf16(float[] change, String worker) {
         return new RoundResult(null, Bf16Changes.encode(change, new float[change.length]),
-                Nd4j.createFromArray(1f), 1.0, new BnMoments(), 64, 2, 5, worker, "fp32");
+                Nd4j.createFromArray(1f), 1.0, new BnMoments(), 64, 2, 5, worker, "fp32", "fused");
     }
 
     @Test
@@ -101,7 +102,7 @@ class RoundAggregateTest {
         RoundAggregate a = RoundAggregate.add(RoundAggregate.add(new RoundAggregate(), fp32(1, "1@h")), fp32(2, "2@h"));
         RoundAggregate b = RoundAggregate.add(new RoundAggregate(), fp32(6, "3@h"));
         RoundAggregate empty = RoundAggregate.add(new RoundAggregate(), new RoundResult(null, null, 0, new BnMoments(),
-                0, 0, 0, "4@h", "bf16"));
+                0, 0, 0, "4@h", "bf16", "fused"));
         RoundAggregate all = RoundAggregate.merge(RoundAggregate.merge(empty, a), b);
 
         assertEquals(3, all.results(), "the worker without data is not counted");
@@ -112,6 +113,7 @@ class RoundAggregateTest {
         assertEquals(3.0, all.meanBatches(), 1e-12);
         assertEquals(6000, all.fitNanosMax(), "the round waits for its slowest worker");
         assertEquals(Map.of("1@h", "bf16", "2@h", "bf16", "3@h", "bf16"), all.precisions());
+        assertEquals(Map.of("1@h", "layers", "2@h", "fused", "3@h", "fused"), all.engines());
         assertEquals(30, all.moments().layers().get("stem_bn").count(), 0.0);
         assertEquals(3.0, all.moments().layers().get("stem_bn").mean()[0], 1e-12);
     }

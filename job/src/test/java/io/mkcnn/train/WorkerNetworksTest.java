@@ -1,8 +1,10 @@
 package io.mkcnn.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mkcnn.model.Engine;
 import io.mkcnn.model.ModelOptions;
 import io.mkcnn.model.MultiKernelNet;
 import io.mkcnn.model.NetworkSpec;
@@ -30,13 +32,24 @@ class WorkerNetworksTest {
 
     @Test
     void aPooledNetworkTrainsLikeAFreshOne() {
+        pooledTrainsLikeFresh(Engine.LAYERS);
+    }
+
+    /** The fused form trains the broadcast parameters as the layer graph does. */
+    @Test
+    void aPooledFusedNetworkTrainsLikeAFreshLayerGraph() {
+        pooledTrainsLikeFresh(Engine.FUSED);
+    }
+
+    private static void pooledTrainsLikeFresh(Engine engine) {
         NativeRuntime.configure(1);
         ComputationGraphConfiguration conf = MultiKernelNet.configuration(NetworkSpec.cifar(true),
                 ModelOptions.defaults());
         ComputationGraph donor = MultiKernelNet.create(NetworkSpec.cifar(true), ModelOptions.defaults());
         // round 1: no updater state yet
         ComputationGraph first = WorkerNetworks.take(new NetBroadcastTuple(conf, donor.params().dup(), null),
-                WorkerNetworks.configKey(conf));
+                WorkerNetworks.configKey(conf), engine);
+        assertEquals(engine.name().toLowerCase(java.util.Locale.ROOT), WorkerNetworks.engineOf(first));
         first.fit(batch(1));
         WorkerNetworks.giveBack(first);
         // round 2: other parameters and a non-zero updater state
@@ -44,7 +57,7 @@ class WorkerNetworksTest {
         INDArray params = donor.params().dup();
         INDArray state = donor.getUpdater().getStateViewArray().dup();
         ComputationGraph pooled = WorkerNetworks.take(new NetBroadcastTuple(conf, params, state),
-                WorkerNetworks.configKey(conf));
+                WorkerNetworks.configKey(conf), engine);
         assertSame(first, pooled, "the idle network was reused");
         ComputationGraph fresh = new ComputationGraph(conf.clone());
         fresh.init(params.dup(), true);
