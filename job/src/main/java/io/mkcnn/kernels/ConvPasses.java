@@ -181,4 +181,80 @@ final class ConvPasses {
             Port.closeAll(src, diffDst, diffWeights, diffBias);
         }
     }
+
+    /**
+     * The weights' gradient of a channels-last convolution without bias, computed as a forward convolution. With
+     * input x [N, H, W, C] and output gradient dy [N, OH, OW, O], {@code dW[o, c, i, j] = sum over n, h, w of
+     * dy[n, h, w, o] x[n, h + i - padTop, w + j - padLeft, c]}: the forward convolution of x seen as C images of
+     * N channels with dy seen as O filters of N channels and OH x OW taps, whose output (C images of O channels,
+     * kh x kw, the same padding) is dW with its first two axes swapped. Both views are strided descriptions of the
+     * caller's arrays, so the ports' reorders transpose (and convert) them on the way in and out. oneDNN's
+     * forward kernels beat its backward-weights kernels on the large kernels of this network ({@link
+     * DnnlConvolution} measures both per shape and keeps the faster).
+     */
+    static final class WeightsAsForward implements AutoCloseable {
+        final convolution_forward prim;
+        final convolution_forward.primitive_desc pd;
+        final Port src;
+        final Port diffDst;
+        final Port diffWeights;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        /**
+         * @param nhwc the input's dimensions [N, H, W, C]
+         * @param outHw the output's height and width
+         */
+        WeightsAsForward(long[] nhwc, long[] outHw, ConvGeometry g, memory.data_type compute,
+                         memory.data_type srcType, memory.data_type diffDstType) {
+            long n = nhwc[0];
+            long h = nhwc[1];
+            long w = nhwc[2];
+            long c = nhwc[3];
+            long o = g.outChannels();
+            long oh = outHw[0];
+            long ow = outHw[1];
+            long kh = g.kernelH();
+            long kw = g.kernelW();
+            memory.desc srcUser = new memory.desc(new long[] {c, n, h, w}, srcType, new long[] {1, h * w * c, w * c, c});
+            memory.desc dyUser = new memory.desc(new long[] {o, n, oh, ow}, diffDstType,
+                    new long[] {1, oh * ow * o, ow * o, o});
+            memory.desc dwUser = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
+                    new long[] {kh * kw, c * kh * kw, kw, 1});
+            memory.desc srcAny = new memory.desc(new long[] {c, n, h, w}, compute, memory.format_tag.nhwc);
+            memory.desc dyAny = new memory.desc(new long[] {o, n, oh, ow}, compute, memory.format_tag.any);
+            memory.desc dwAny = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
+                    memory.format_tag.any);
+            pd = new convolution_forward.primitive_desc(new convolution_forward.desc(
+                    org.bytedeco.dnnl.global.dnnl.prop_kind.forward_inference,
+                    org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct, srcAny, dyAny, dwAny,
+                    new long[] {1, 1}, new long[] {g.padTop(), g.padLeft()}, new long[] {g.padBottom(), g.padRight()}),
+                    Dnnl.cpu());
+            prim = new convolution_forward(pd);
+            src = Port.in(srcUser, pd.src_desc());
+            diffDst = Port.in(dyUser, pd.weights_desc());
+            diffWeights = Port.out(dwUser, pd.dst_desc());
+            args.put(DNNL_ARG_SRC, src.inner());
+            args.put(DNNL_ARG_WEIGHTS, diffDst.inner());
+            args.put(DNNL_ARG_DST, diffWeights.inner());
+        }
+
+        void run(stream s, INDArray x, INDArray dy, INDArray dw) {
+            src.load(s, x);
+            diffDst.load(s, dy);
+            diffWeights.attach(dw);
+            long t = KernelClock.start();
+            prim.execute(s, args);
+            s._wait();
+            KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
+            diffWeights.store(s);
+            s._wait();
+        }
+
+        @Override
+        public void close() {
+            prim.close();
+            args.close();
+            Port.closeAll(src, diffDst, diffWeights);
+        }
+    }
 }

@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Concatenation of channels-last float32 activations along their channels, and the split of a gradient back into
  * the parts: one oneDNN reorder per part between the part's dense array and its channel slice of the whole
- * (a sub-memory: the slice is read or written in place, strided). Not thread-safe: one instance per vertex.
+ * (a sub-memory: the slice is read or written in place, strided). The whole is float32; a part may be bf16, which
+ * the reorder converts on the way (rounded to nearest even). Not thread-safe: one instance per vertex.
  */
 public final class DnnlConcat implements AutoCloseable {
     private final Plans<String, Plan> plans = new Plans<>();
@@ -53,9 +54,11 @@ public final class DnnlConcat implements AutoCloseable {
         check(whole, "the concatenation");
         long[] s = whole.shape();
         long[] channels = new long[parts.length];
+        boolean[] bf16 = new boolean[parts.length];
         long total = 0;
         for (int i = 0; i < parts.length; i++) {
-            check(parts[i], "part " + i);
+            checkPart(parts[i], "part " + i);
+            bf16[i] = parts[i].dataType() == DataType.BFLOAT16;
             long[] q = parts[i].shape();
             if (q[0] != s[0] || q[1] != s[1] || q[2] != s[2]) {
                 throw new IllegalArgumentException("part " + i + " is " + Arrays.toString(q) + ", the concatenation "
@@ -67,8 +70,15 @@ public final class DnnlConcat implements AutoCloseable {
         if (total != s[3]) {
             throw new IllegalArgumentException("the parts have " + total + " channels, the concatenation " + s[3]);
         }
-        String key = Arrays.toString(s) + Arrays.toString(channels);
-        return plans.get(key, k -> new Plan(s, channels));
+        String key = Arrays.toString(s) + Arrays.toString(channels) + Arrays.toString(bf16);
+        return plans.get(key, k -> new Plan(s, channels, bf16));
+    }
+
+    private static void checkPart(INDArray a, String name) {
+        if (a.dataType() == DataType.BFLOAT16 && a.rank() == 4 && Dnnl.denseRowMajor(a)) {
+            return;
+        }
+        check(a, name);
     }
 
     private static void check(INDArray a, String name) {
@@ -91,7 +101,7 @@ public final class DnnlConcat implements AutoCloseable {
         final reorder[] into;
         final reorder[] outOf;
 
-        Plan(long[] nhwc, long[] channels) {
+        Plan(long[] nhwc, long[] channels, boolean[] bf16) {
             long n = nhwc[0];
             long h = nhwc[1];
             long w = nhwc[2];
@@ -103,7 +113,8 @@ public final class DnnlConcat implements AutoCloseable {
             long offset = 0;
             for (int i = 0; i < channels.length; i++) {
                 long[] dims = {n, channels[i], h, w};
-                part[i] = new memory(new memory.desc(dims, data_type.f32, format_tag.nhwc), Dnnl.cpu(),
+                part[i] = new memory(new memory.desc(dims, bf16[i] ? data_type.bf16 : data_type.f32, format_tag.nhwc),
+                        Dnnl.cpu(),
                         (org.bytedeco.javacpp.Pointer) null);
                 slice[i] = new memory(wholeDesc.submemory_desc(dims, new long[] {0, offset, 0, 0}), Dnnl.cpu(),
                         (org.bytedeco.javacpp.Pointer) null);

@@ -3,10 +3,12 @@ package io.mkcnn.model;
 import io.mkcnn.kernels.ConvGeometry;
 import io.mkcnn.kernels.Dnnl;
 import io.mkcnn.kernels.DnnlBatchNorm;
+import io.mkcnn.kernels.DnnlCast;
 import io.mkcnn.kernels.DnnlConcat;
 import io.mkcnn.kernels.DnnlConvolution;
 import io.mkcnn.kernels.DnnlMaxPool;
 import io.mkcnn.kernels.DnnlSum;
+import io.mkcnn.kernels.Precision;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +42,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * statistics): gamma and beta are gathered from the branch units and their gradients scattered back. The
  * intermediate activations and gradients live in buffers kept per batch shape, outside DL4J's workspaces; the
  * kernels keep their primitives per shape. The moving statistics move as in {@link BatchNormReluImpl}.
+ *
+ * <p>With bf16 convolutions, what only the branch convolutions read stays in bf16 between kernels: the pooled
+ * input (converted once for the four branches, not once per branch), a factorised branch's inner activation and
+ * its gradient, and the branches' output gradients (converted as they are split out of the concatenation). Each is
+ * the same bf16 value the layer graph's convolutions convert their float32 arrays into, so both engines compute
+ * alike; batch norm, pooling, the parameters and their gradients stay float32.
  */
 public class FusedBodyImpl extends BaseLayer<FusedBody> {
     private static final String W = ConvolutionParamInitializer.WEIGHT_KEY;
@@ -128,10 +136,13 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
                     b.stemVar, b.stemOut);
         }
         k.pool1.forward(b.stemOut, b.pooled, training);
+        if (b.pooledIn != b.pooled) {
+            k.cast.cast(b.pooled, b.pooledIn);
+        }
         for (int i = 0; i < k.branches.size(); i++) {
             List<DnnlConvolution> convs = k.branches.get(i);
             List<String> names = layerConf().getBranchConvs().get(i);
-            INDArray in = b.pooled;
+            INDArray in = b.pooledIn;
             for (int j = 0; j < convs.size(); j++) {
                 INDArray out = j == convs.size() - 1 ? b.branch[i] : b.inner[i];
                 convs.get(j).forward(in, param(names.get(j), W), null, out);
@@ -166,13 +177,13 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         k.branchBn.backward(b.joined, b.joinedGrad, b.gamma, b.beta, b.mean, b.var, b.joinedGrad, b.dGamma, b.dBeta);
         scatter(b.dGamma, GAMMA);
         scatter(b.dBeta, BETA);
-        k.concat.split(b.joinedGrad, b.branch);
+        k.concat.split(b.joinedGrad, b.branchGrad);
         for (int i = 0; i < k.branches.size(); i++) {
             List<DnnlConvolution> convs = k.branches.get(i);
             List<String> names = layerConf().getBranchConvs().get(i);
-            INDArray dOut = b.branch[i];
+            INDArray dOut = b.branchGrad[i];
             for (int j = convs.size() - 1; j >= 0; j--) {
-                INDArray in = j == 0 ? b.pooled : b.inner[i];
+                INDArray in = j == 0 ? b.pooledIn : b.inner[i];
                 INDArray dIn = j == 0 ? b.pooledGrad[i] : b.innerGrad[i];
                 convs.get(j).backward(in, param(names.get(j), W), dOut, dIn, gradientViews.get(names.get(j) + "_" + W),
                         null);
@@ -260,7 +271,7 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
 
     private Kernels kernels() {
         if (kernels == null) {
-            kernels = new Kernels(layerConf());
+            kernels = new Kernels(layerConf(), activations());
         }
         return kernels;
     }
@@ -274,7 +285,13 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
                     + "poolings), got " + x.shapeInfoToString());
         }
         List<Long> key = List.of(x.size(0), x.size(1), x.size(2));
-        return buffers.computeIfAbsent(key, s -> new Buffers(layerConf(), s.get(0), s.get(1), s.get(2)));
+        return buffers.computeIfAbsent(key, s -> new Buffers(layerConf(), s.get(0), s.get(1), s.get(2),
+                activations()));
+    }
+
+    /** The element type of what only the branch convolutions read: bf16 where they compute in bf16. */
+    private static DataType activations() {
+        return NativeRuntime.precision() == Precision.BF16 ? DataType.BFLOAT16 : DataType.FLOAT;
     }
 
     @Override
@@ -293,16 +310,22 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         final DnnlBatchNorm branchBn;
         final DnnlMaxPool pool2;
         final DnnlSum sum = new DnnlSum();
+        final DnnlCast cast = new DnnlCast();
 
-        Kernels(FusedBody conf) {
-            stem = conv((ConvolutionLayer) conf.unit(STEM_CONV));
+        Kernels(FusedBody conf, DataType act) {
+            stem = conv((ConvolutionLayer) conf.unit(STEM_CONV), DnnlConvolution.Activations.FLOAT);
             BatchNormalization bn = (BatchNormalization) conf.unit(STEM_BN);
             stemBn = new DnnlBatchNorm(bn.getEps(), true, true);
             pool1 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
             for (List<String> names : conf.getBranchConvs()) {
                 List<DnnlConvolution> convs = new ArrayList<>();
-                for (String name : names) {
-                    convs.add(conv((ConvolutionLayer) conf.unit(name)));
+                for (int j = 0; j < names.size(); j++) {
+                    // the first reads the pooled input and gives the fan-out's gradient in float32; the last writes
+                    // the float32 part of the concatenation; between them the activation and its gradient are act
+                    boolean first = j == 0;
+                    boolean last = j == names.size() - 1;
+                    convs.add(conv((ConvolutionLayer) conf.unit(names.get(j)), new DnnlConvolution.Activations(
+                            act, last ? DataType.FLOAT : act, act, first ? DataType.FLOAT : act)));
                 }
                 branches.add(convs);
             }
@@ -311,9 +334,9 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
             pool2 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
         }
 
-        private static DnnlConvolution conv(ConvolutionLayer c) {
+        private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types) {
             return new DnnlConvolution(ConvGeometry.same(c.getNIn(), c.getNOut(), c.getKernelSize()[0],
-                    c.getKernelSize()[1]), false, NativeRuntime.precision(), true);
+                    c.getKernelSize()[1]), false, NativeRuntime.precision(), true, types);
         }
     }
 
@@ -325,12 +348,16 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         final INDArray stemMean;
         final INDArray stemVar;
         final INDArray pooled;
+        /** What the branches read: the pooled input in the activations' type (the same array in float32). */
+        final INDArray pooledIn;
         final INDArray[] pooledGrad;
         /** The branches' input gradients, last branch first. */
         final INDArray[] fanOut;
         final INDArray[] inner;
         final INDArray[] innerGrad;
         final INDArray[] branch;
+        /** The branches' output gradients, split out of the concatenation's in the activations' type. */
+        final INDArray[] branchGrad;
         final INDArray joined;
         final INDArray joinedOut;
         final INDArray joinedGrad;
@@ -341,7 +368,7 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         final INDArray dGamma;
         final INDArray dBeta;
 
-        Buffers(FusedBody conf, long n, long h, long w) {
+        Buffers(FusedBody conf, long n, long h, long w, DataType act) {
             try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 long stemC = ((ConvolutionLayer) conf.unit(STEM_CONV)).getNOut();
                 stem = make(n, h, w, stemC);
@@ -352,21 +379,26 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
                 long ph = h / 2;
                 long pw = w / 2;
                 pooled = make(n, ph, pw, stemC);
+                pooledIn = act == DataType.FLOAT ? pooled : make(act, n, ph, pw, stemC);
                 int branches = conf.getBranchBns().size();
                 pooledGrad = new INDArray[branches];
                 inner = new INDArray[branches];
                 innerGrad = new INDArray[branches];
                 branch = new INDArray[branches];
+                branchGrad = new INDArray[branches];
                 long total = 0;
                 for (int i = 0; i < branches; i++) {
                     List<String> convs = conf.getBranchConvs().get(i);
                     long c = ((ConvolutionLayer) conf.unit(convs.get(convs.size() - 1))).getNOut();
                     pooledGrad[i] = make(n, ph, pw, stemC);
                     branch[i] = make(n, ph, pw, c);
+                    // the split may overwrite the forward's parts in float32: the convolutions' backward reads
+                    // only their inputs
+                    branchGrad[i] = act == DataType.FLOAT ? branch[i] : make(act, n, ph, pw, c);
                     if (convs.size() > 1) {
                         long ic = ((ConvolutionLayer) conf.unit(convs.get(0))).getNOut();
-                        inner[i] = make(n, ph, pw, ic);
-                        innerGrad[i] = make(n, ph, pw, ic);
+                        inner[i] = make(act, n, ph, pw, ic);
+                        innerGrad[i] = make(act, n, ph, pw, ic);
                     }
                     total += c;
                 }
@@ -387,7 +419,11 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         }
 
         private static INDArray make(long n, long h, long w, long c) {
-            return Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, h, w, c}, 'c');
+            return make(DataType.FLOAT, n, h, w, c);
+        }
+
+        private static INDArray make(DataType type, long n, long h, long w, long c) {
+            return Nd4j.createUninitialized(type, new long[] {n, h, w, c}, 'c');
         }
     }
 }
