@@ -8,6 +8,8 @@ import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.memory.format_tag;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +35,8 @@ public final class DnnlConvolution implements AutoCloseable {
     private final boolean bias;
     private final boolean channelsLast;
     private final Activations types;
+    /** For an inference-only kernel ({@link #inference}): whether a ReLU follows in the same primitive; else null. */
+    private final Boolean inferenceRelu;
     private final Plans<Long, Plan> plans;
     private final stream stream;
     /** Tests force one way of computing the weights' gradient (null: each plan measures both and keeps the faster). */
@@ -68,6 +72,20 @@ public final class DnnlConvolution implements AutoCloseable {
     /** @param types the element types of the activation arrays passed to the passes */
     public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast,
                            Activations types) {
+        this(geometry, bias, precision, channelsLast, types, null);
+    }
+
+    /**
+     * A forward-only kernel for inference (oneDNN's {@code forward_inference}, no backward primitives made), with
+     * the ReLU that follows applied inside the convolution's primitive (a post-op) when {@code relu}.
+     */
+    public static DnnlConvolution inference(ConvGeometry geometry, boolean bias, Precision precision,
+                                            boolean channelsLast, boolean relu) {
+        return new DnnlConvolution(geometry, bias, precision, channelsLast, Activations.FLOAT, relu);
+    }
+
+    private DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast,
+                            Activations types, Boolean inferenceRelu) {
         if (precision == Precision.AUTO) {
             throw new IllegalArgumentException("resolve the precision before creating kernels");
         }
@@ -76,6 +94,7 @@ public final class DnnlConvolution implements AutoCloseable {
         this.precision = precision;
         this.channelsLast = channelsLast;
         this.types = types;
+        this.inferenceRelu = inferenceRelu;
         this.plans = new Plans<>();
         this.stream = plans.stream;
     }
@@ -106,6 +125,9 @@ public final class DnnlConvolution implements AutoCloseable {
      */
     public void backward(INDArray src, INDArray weights, INDArray diffDst, INDArray diffSrc, INDArray diffWeights,
                          INDArray diffBias) {
+        if (inferenceRelu != null) {
+            throw new IllegalStateException("an inference kernel has no backward pass");
+        }
         check(src, types.src(), "src");
         check(weights, "weights");
         check(diffDst, types.diffDst(), "diffDst");
@@ -223,13 +245,31 @@ public final class DnnlConvolution implements AutoCloseable {
             long[] padL = {g.padTop(), g.padLeft()};
             long[] padR = {g.padBottom(), g.padRight()};
 
+            prop_kind kind = inferenceRelu != null ? prop_kind.forward_inference : prop_kind.forward_training;
             convolution_forward.desc fd = bias
-                    ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                    ? new convolution_forward.desc(kind, algorithm.convolution_direct,
                     srcAny, wAny, bUser, dstAnyF32, strides, padL, padR)
-                    : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
+                    : new convolution_forward.desc(kind, algorithm.convolution_direct,
                     srcAny, wAny, dstAnyF32, strides, padL, padR);
-            convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Dnnl.cpu());
+            convolution_forward.primitive_desc fpd;
+            if (Boolean.TRUE.equals(inferenceRelu)) {
+                try (post_ops ops = new post_ops(); primitive_attr attr = new primitive_attr()) {
+                    ops.append_eltwise(1.0f, algorithm.eltwise_relu, 0f, 0f);
+                    attr.set_post_ops(ops);
+                    fpd = new convolution_forward.primitive_desc(fd, attr, Dnnl.cpu());
+                }
+            } else {
+                fpd = new convolution_forward.primitive_desc(fd, Dnnl.cpu());
+            }
             fwd = new ConvPasses.Forward(fpd, srcUser, wUser, bias ? bUser : null, dstUser);
+            if (inferenceRelu != null) {
+                bwdData = null;
+                bwdWeights = null;
+                shareSrc = false;
+                shareDiffDst = false;
+                asForward = null;
+                return;
+            }
 
             convolution_backward_data.desc bdd = new convolution_backward_data.desc(algorithm.convolution_direct,
                     srcAnyF32, wAny, dstAnyCompute, strides, padL, padR);
@@ -277,6 +317,9 @@ public final class DnnlConvolution implements AutoCloseable {
         @Override
         public void close() {
             fwd.close();
+            if (bwdData == null) {
+                return;
+            }
             bwdData.close();
             bwdWeights.close();
             if (asForward != null) {

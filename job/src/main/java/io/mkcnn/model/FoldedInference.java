@@ -4,7 +4,6 @@ import io.mkcnn.kernels.ConvGeometry;
 import io.mkcnn.kernels.DnnlConcat;
 import io.mkcnn.kernels.DnnlConvolution;
 import io.mkcnn.kernels.DnnlMaxPool;
-import io.mkcnn.kernels.DnnlRelu;
 import io.mkcnn.kernels.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +25,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The network's inference pass on the project's own kernels, each batch norm folded into the convolution before
  * it ({@code W' = W x gamma / s} and {@code b' = beta - mean x gamma / s} per output channel, {@code s} the square
- * root of the moving variance plus BN's epsilon, as DL4J's inference divides by) and its ReLU run
- * in place on the convolution's output. Activations are channels-last throughout, whatever layout the network was
+ * root of the moving variance plus BN's epsilon, as DL4J's inference divides by) and its ReLU applied inside the
+ * convolution's primitive (oneDNN's post-op, on the accumulator before the output is written). Activations are channels-last throughout, whatever layout the network was
  * built with; the branches' outputs are written into one array of all channels. The kernels cache their
  * primitives per shape, so one instance serves every batch size. Not thread-safe: one instance per task.
  */
@@ -48,7 +47,6 @@ public final class FoldedInference implements AutoCloseable {
     private final Conv head;
     private final DnnlMaxPool pool = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0},
             new int[] {0, 0}, true);
-    private final DnnlRelu relu = new DnnlRelu();
     private final DnnlConcat concat = new DnnlConcat();
     /** Activation arrays by name, reused while the batch size stays (an evaluation's batches but its last). */
     private final Map<String, INDArray> buffers = new HashMap<>();
@@ -129,8 +127,8 @@ public final class FoldedInference implements AutoCloseable {
             relu = true;
         }
         ConvGeometry g = ConvGeometry.same(c.getNIn(), out, kernel[0], kernel[1]);
-        return new Conv(new DnnlConvolution(g, true, precision, true), w, b.castTo(DataType.FLOAT).dup('c'), out,
-                relu);
+        return new Conv(DnnlConvolution.inference(g, true, precision, true, relu), w,
+                b.castTo(DataType.FLOAT).dup('c'), out, relu);
     }
 
     /** The layer named {@code name}, or null. */
@@ -166,10 +164,8 @@ public final class FoldedInference implements AutoCloseable {
 
     private INDArray run(String name, Conv c, INDArray src) {
         INDArray dst = buffer(name, src.size(0), src.size(1), src.size(2), c.outChannels());
+        // the ReLU runs inside the convolution's primitive (a post-op)
         c.kernel().forward(src, c.weights(), c.bias(), dst);
-        if (c.relu()) {
-            relu.forward(dst, dst);
-        }
         return dst;
     }
 
@@ -196,7 +192,6 @@ public final class FoldedInference implements AutoCloseable {
         branches.forEach(b -> b.forEach(c -> c.kernel().close()));
         head.kernel().close();
         pool.close();
-        relu.close();
         concat.close();
     }
 }

@@ -12,14 +12,16 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
- * The network's body, from the stem convolution to the second pooling, as one layer ({@link FusedBodyImpl}): the
- * same maths and the same parameters as the layer graph's {@code stem_conv ... pool2} ({@link MultiKernelNet}).
+ * The network's body, from the stem convolution to the global average pooling, as one layer ({@link
+ * FusedBodyImpl}): the same maths and the same parameters as the layer graph's {@code stem_conv ... gap}
+ * ({@link MultiKernelNet}); the loss layer stays DL4J's.
  *
  * <p>The layer keeps the graph's layer configurations as its units, in the graph's topological order. Each unit's
  * parameters are this layer's parameters {@code unit_param} (e.g. {@code stem_bn_gamma}), laid out in that order,
@@ -88,13 +90,21 @@ public class FusedBody extends BaseLayer {
         return paramName.substring(paramName.lastIndexOf('_') + 1);
     }
 
-    /** Channels out of the body: the branches' filters together. */
+    /** What the body puts out: the head's filters (the classes), averaged over the image. */
     long outChannels() {
-        long c = 0;
-        for (String bn : branchBns) {
-            c += ((FeedForwardLayer) unit(bn)).getNOut();
-        }
-        return c;
+        return ((FeedForwardLayer) unit(FusedNet.HEAD)).getNOut();
+    }
+
+    /** Whether the head applies a ReLU (else it is linear). */
+    boolean headRelu() {
+        return plainRelu(((BaseLayer) unit(FusedNet.HEAD)).getActivationFn());
+    }
+
+    /** DL4J's ReLU with its defaults: max(0, x), no cap, threshold or slope. */
+    static boolean plainRelu(org.nd4j.linalg.activations.IActivation a) {
+        return a instanceof ActivationReLU r && r.getMax() == null
+                && (r.getThreshold() == null || r.getThreshold() == 0.0)
+                && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
     }
 
     @Override
@@ -125,11 +135,10 @@ public class FusedBody extends BaseLayer {
                 layerParamsView, initializeParams);
     }
 
-    /** Two 2x2 poolings of stride 2: a quarter of the input's side, every branch's channels. */
+    /** One value per class: the head's output averaged over the image. */
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        return InputType.convolutional(c.getHeight() / 4, c.getWidth() / 4, outChannels(), c.getFormat());
+        return InputType.feedForward(outChannels());
     }
 
     @Override

@@ -36,6 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * forward:  stem conv -> BN+ReLU -> pool1 -> branch convs -> concat -> one BN+ReLU over all branches -> pool2
+ *           -> head conv (+ ReLU with model.head=relu) -> global average pool
  * backward: the reverse, with one sum of the branches' input gradients at the fan-out
  * </pre>
  * One BN over the concatenated channels is the branches' BNs side by side (each channel is normalised by its own
@@ -51,6 +52,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class FusedBodyImpl extends BaseLayer<FusedBody> {
     private static final String W = ConvolutionParamInitializer.WEIGHT_KEY;
+    private static final String B = ConvolutionParamInitializer.BIAS_KEY;
     private static final String GAMMA = BatchNormalizationParamInitializer.GAMMA;
     private static final String BETA = BatchNormalizationParamInitializer.BETA;
     private static final String MEAN = BatchNormalizationParamInitializer.GLOBAL_MEAN;
@@ -157,10 +159,34 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
             Dnnl.setFloats(b.var, gatherOf(LOG_STD, true));
             k.branchBn.forwardInference(b.joined, b.gamma, b.beta, b.mean, b.var, b.joinedOut);
         }
-        long[] s = b.joinedOut.shape();
+        k.pool2.forward(b.joinedOut, b.pooled2, training);
+        k.head.forward(b.pooled2, param(FusedNet.HEAD, W), param(FusedNet.HEAD, B), b.head);
+        float[] head = Dnnl.floats(b.head);
+        if (layerConf().headRelu()) {
+            for (int i = 0; i < head.length; i++) {
+                head[i] = Math.max(head[i], 0f);
+            }
+            Dnnl.setFloats(b.head, head);
+        }
+        // the global average: each example's mean over the head's positions, per class
+        long n = b.head.size(0);
+        int classes = (int) b.head.size(3);
+        int positions = (int) (b.head.size(1) * b.head.size(2));
+        float[] mean = new float[(int) n * classes];
+        for (int e = 0; e < n; e++) {
+            for (int p = 0; p < positions; p++) {
+                int at = (e * positions + p) * classes;
+                for (int c = 0; c < classes; c++) {
+                    mean[e * classes + c] += head[at + c];
+                }
+            }
+        }
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] /= positions;
+        }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
-                new long[] {s[0], k.pool2.outSize(s[1], 0), k.pool2.outSize(s[2], 1), s[3]}, 'c');
-        k.pool2.forward(b.joinedOut, out, training);
+                new long[] {n, classes}, 'c');
+        Dnnl.setFloats(out, mean);
         trained = training ? b : null;
         return out;
     }
@@ -173,7 +199,26 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
             throw new IllegalStateException("fused body: backward without a training forward");
         }
         Kernels k = kernels();
-        k.pool2.backward(b.joinedOut, Dnnl.dense(epsilon), b.joinedGrad);
+        // the global average's gradient: each position gets its example's class gradient over the positions, zero
+        // where the head's ReLU (model.head=relu) was not positive
+        float[] eps = Dnnl.floats(Dnnl.dense(epsilon));
+        float[] head = layerConf().headRelu() ? Dnnl.floats(b.head) : null;
+        int classes = (int) b.head.size(3);
+        int positions = (int) (b.head.size(1) * b.head.size(2));
+        float[] dHead = new float[(int) b.head.length()];
+        for (int e = 0; e < b.head.size(0); e++) {
+            for (int p = 0; p < positions; p++) {
+                int at = (e * positions + p) * classes;
+                for (int c = 0; c < classes; c++) {
+                    float g = eps[e * classes + c] / positions;
+                    dHead[at + c] = head != null && head[at + c] <= 0f ? 0f : g;
+                }
+            }
+        }
+        Dnnl.setFloats(b.headGrad, dHead);
+        k.head.backward(b.pooled2, param(FusedNet.HEAD, W), b.headGrad, b.pooled2Grad,
+                gradientViews.get(FusedNet.HEAD + "_" + W), gradientViews.get(FusedNet.HEAD + "_" + B));
+        k.pool2.backward(b.joinedOut, b.pooled2Grad, b.joinedGrad);
         k.branchBn.backward(b.joined, b.joinedGrad, b.gamma, b.beta, b.mean, b.var, b.joinedGrad, b.dGamma, b.dBeta);
         scatter(b.dGamma, GAMMA);
         scatter(b.dBeta, BETA);
@@ -309,6 +354,7 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         final DnnlConcat concat = new DnnlConcat();
         final DnnlBatchNorm branchBn;
         final DnnlMaxPool pool2;
+        final DnnlConvolution head;
         final DnnlSum sum = new DnnlSum();
         final DnnlCast cast = new DnnlCast();
 
@@ -332,11 +378,16 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
             branchBn = new DnnlBatchNorm(((BatchNormalization) conf.unit(conf.getBranchBns().get(0))).getEps(), true,
                     true);
             pool2 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
+            head = conv((ConvolutionLayer) conf.unit(FusedNet.HEAD), DnnlConvolution.Activations.FLOAT, true);
         }
 
         private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types) {
+            return conv(c, types, false);
+        }
+
+        private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types, boolean bias) {
             return new DnnlConvolution(ConvGeometry.same(c.getNIn(), c.getNOut(), c.getKernelSize()[0],
-                    c.getKernelSize()[1]), false, NativeRuntime.precision(), true, types);
+                    c.getKernelSize()[1]), bias, NativeRuntime.precision(), true, types);
         }
     }
 
@@ -367,6 +418,10 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         final INDArray var;
         final INDArray dGamma;
         final INDArray dBeta;
+        final INDArray pooled2;
+        final INDArray pooled2Grad;
+        final INDArray head;
+        final INDArray headGrad;
 
         Buffers(FusedBody conf, long n, long h, long w, DataType act) {
             try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -415,6 +470,11 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
                 var = Nd4j.createUninitialized(DataType.FLOAT, total);
                 dGamma = Nd4j.createUninitialized(DataType.FLOAT, total);
                 dBeta = Nd4j.createUninitialized(DataType.FLOAT, total);
+                pooled2 = make(n, ph / 2, pw / 2, total);
+                pooled2Grad = make(n, ph / 2, pw / 2, total);
+                long classes = ((ConvolutionLayer) conf.unit(FusedNet.HEAD)).getNOut();
+                head = make(n, ph / 2, pw / 2, classes);
+                headGrad = make(n, ph / 2, pw / 2, classes);
             }
         }
 

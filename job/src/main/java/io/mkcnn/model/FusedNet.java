@@ -10,22 +10,28 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The network with its body fused ({@link FusedBody}): {@code input -> body -> head_conv -> gap -> output}, made
+ * The network with its body fused ({@link FusedBody}): {@code input -> body -> output}, the body running everything
+ * from the stem convolution to the global average pooling, made
  * from the layer graph's configuration ({@link MultiKernelNet}). Both forms have the same parameters, gradients and
  * updater state at the same offsets, so a network trains in either and its flat arrays move between them as they
  * are. Models and checkpoints keep the layer graph's form; the fused form is made where a network trains.
  */
 public final class FusedNet {
     public static final String BODY = "body";
-    private static final List<String> TAIL = List.of("head_conv", "gap", MultiKernelNet.OUTPUT);
+    private static final List<String> TAIL = List.of(MultiKernelNet.OUTPUT);
+    static final String HEAD = "head_conv";
+    static final String GAP = "gap";
 
     private FusedNet() {
     }
@@ -33,7 +39,7 @@ public final class FusedNet {
     /** Why the fused body cannot run this layer graph (null when it can). */
     public static String unsupported(ComputationGraphConfiguration conf) {
         Map<String, GraphVertex> v = conf.getVertices();
-        for (String name : List.of("stem_conv", "stem_bn", "pool1", "concat", "pool2", "head_conv")) {
+        for (String name : List.of("stem_conv", "stem_bn", "pool1", "concat", "pool2", HEAD, GAP)) {
             if (!v.containsKey(name)) {
                 return "the network has no vertex " + name;
             }
@@ -49,7 +55,19 @@ public final class FusedNet {
                 continue;
             }
             Layer l = e.getValue() instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-            if (l instanceof LinearConvolution c) {
+            if (HEAD.equals(e.getKey())) {
+                if (!(l instanceof ConvolutionLayer c) || !c.hasBias() || c.getStride()[0] != 1
+                        || c.getStride()[1] != 1 || c.getDilation()[0] != 1 || c.getDilation()[1] != 1
+                        || c.getCnn2dDataFormat() != CNN2DFormat.NHWC || !(c.getActivationFn() instanceof
+                        ActivationIdentity || FusedBody.plainRelu(c.getActivationFn()))) {
+                    return "the head is not a channels-last stride-1 convolution with bias and a linear or ReLU "
+                            + "activation";
+                }
+            } else if (GAP.equals(e.getKey())) {
+                if (!(l instanceof GlobalPoolingLayer g) || g.getPoolingType() != PoolingType.AVG) {
+                    return "vertex gap is not a global average pooling";
+                }
+            } else if (l instanceof LinearConvolution c) {
                 if (c.getCnn2dDataFormat() != CNN2DFormat.NHWC) {
                     return "activations are NCHW (model.layout); the fused body runs channels-last";
                 }
