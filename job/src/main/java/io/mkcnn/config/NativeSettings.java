@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * What every JVM that runs the network applies before building it: native threads ({@code runtime.threads}), the
- * convolutions' precision ({@code model.precision}) and what runs a training step ({@code model.engine}). Travels to executors with the work (a class, not a
- * record: Spark's Kryo cannot write records' fields).
+ * convolutions' precision ({@code model.precision}) and what runs a training step ({@code model.engine}).
+ * Travels to executors with the work (a class, not a record: Spark's Kryo cannot write records' fields).
  */
 public final class NativeSettings implements Serializable {
     private final int threads;

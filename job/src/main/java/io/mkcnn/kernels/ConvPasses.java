@@ -14,6 +14,7 @@ import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,6 +24,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class ConvPasses {
     private ConvPasses() {
+    }
+
+    /** Runs a pass's primitive on its stream, timed under {@code stage}. */
+    private static void execute(stream s, primitive prim, IntMemoryMap args, String stage) {
+        long t = KernelClock.start();
+        prim.execute(s, args);
+        s._wait();
+        KernelClock.stop(stage, t);
     }
 
     /** The forward pass: {@code y = conv(x, w) + b}. */
@@ -57,10 +66,7 @@ final class ConvPasses {
                 bias.load(s, b);
             }
             dst.attach(y);
-            long t = KernelClock.start();
-            prim.execute(s, args);
-            s._wait();
-            KernelClock.stop(KernelClock.CONV_FORWARD, t);
+            execute(s, prim, args, KernelClock.CONV_FORWARD);
             dst.store(s);
             s._wait();
         }
@@ -73,34 +79,33 @@ final class ConvPasses {
         }
     }
 
-    /** The gradient with respect to the input. */
-    static final class BackwardData implements AutoCloseable {
-        final convolution_backward_data prim;
-        final Port diffDst;
-        final Port weights;
-        final Port diffSrc;
+    /** A pass with two inputs and one output, each through its port: the primitive timed under {@code stage}. */
+    static class TwoToOne implements AutoCloseable {
+        final primitive prim;
         final IntMemoryMap args = new IntMemoryMap();
+        private final String stage;
+        private final Port first;
+        private final Port second;
+        private final Port out;
 
-        BackwardData(convolution_backward_data.primitive_desc pd, memory.desc dstUser, memory.desc wUser,
-                     memory.desc srcUser) {
-            prim = new convolution_backward_data(pd);
-            diffDst = Port.in(dstUser, pd.diff_dst_desc());
-            weights = Port.in(wUser, pd.weights_desc());
-            diffSrc = Port.out(srcUser, pd.diff_src_desc());
-            args.put(DNNL_ARG_DIFF_DST, diffDst.inner());
-            args.put(DNNL_ARG_WEIGHTS, weights.inner());
-            args.put(DNNL_ARG_DIFF_SRC, diffSrc.inner());
+        TwoToOne(primitive prim, String stage, int firstArg, Port first, int secondArg, Port second, int outArg,
+                 Port out) {
+            this.prim = prim;
+            this.stage = stage;
+            this.first = first;
+            this.second = second;
+            this.out = out;
+            args.put(firstArg, first.inner());
+            args.put(secondArg, second.inner());
+            args.put(outArg, out.inner());
         }
 
-        void run(stream s, INDArray dy, INDArray w, INDArray dx) {
-            diffDst.load(s, dy);
-            weights.load(s, w);
-            diffSrc.attach(dx);
-            long t = KernelClock.start();
-            prim.execute(s, args);
-            s._wait();
-            KernelClock.stop(KernelClock.CONV_BACKWARD_DATA, t);
-            diffSrc.store(s);
+        void run(stream s, INDArray a, INDArray b, INDArray result) {
+            first.load(s, a);
+            second.load(s, b);
+            out.attach(result);
+            execute(s, prim, args, stage);
+            out.store(s);
             s._wait();
         }
 
@@ -108,7 +113,25 @@ final class ConvPasses {
         public void close() {
             prim.close();
             args.close();
-            Port.closeAll(diffDst, weights, diffSrc);
+            Port.closeAll(first, second, out);
+        }
+    }
+
+    /** The gradient with respect to the input: {@code run(dy, w, dx)}. */
+    static final class BackwardData extends TwoToOne {
+        final Port diffDst;
+
+        BackwardData(convolution_backward_data.primitive_desc pd, memory.desc dstUser, memory.desc wUser,
+                     memory.desc srcUser) {
+            this(pd, Port.in(dstUser, pd.diff_dst_desc()), wUser, srcUser);
+        }
+
+        private BackwardData(convolution_backward_data.primitive_desc pd, Port diffDst, memory.desc wUser,
+                             memory.desc srcUser) {
+            super(new convolution_backward_data(pd), KernelClock.CONV_BACKWARD_DATA, DNNL_ARG_DIFF_DST, diffDst,
+                    DNNL_ARG_WEIGHTS, Port.in(wUser, pd.weights_desc()), DNNL_ARG_DIFF_SRC,
+                    Port.out(srcUser, pd.diff_src_desc()));
+            this.diffDst = diffDst;
         }
     }
 
@@ -157,10 +180,7 @@ final class ConvPasses {
             if (diffBias != null) {
                 diffBias.attach(db);
             }
-            long t = KernelClock.start();
-            prim.execute(s, args);
-            s._wait();
-            KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
+            execute(s, prim, args, KernelClock.CONV_BACKWARD_WEIGHTS);
             if (srcLoaded != null) {
                 args.put(DNNL_ARG_SRC, src.inner());
             }
@@ -190,71 +210,38 @@ final class ConvPasses {
      * kh x kw, the same padding) is dW with its first two axes swapped. Both views are strided descriptions of the
      * caller's arrays, so the ports' reorders transpose (and convert) them on the way in and out. oneDNN's
      * forward kernels beat its backward-weights kernels on the large kernels of this network ({@link
-     * DnnlConvolution} measures both per shape and keeps the faster).
+     * DnnlConvolution} measures both per shape and keeps the faster). The pass runs {@code run(x, dy, dw)}.
+     *
+     * @param nhwc the input's dimensions [N, H, W, C]
+     * @param outHw the output's height and width
      */
-    static final class WeightsAsForward implements AutoCloseable {
-        final convolution_forward prim;
-        final convolution_forward.primitive_desc pd;
-        final Port src;
-        final Port diffDst;
-        final Port diffWeights;
-        final IntMemoryMap args = new IntMemoryMap();
-
-        /**
-         * @param nhwc the input's dimensions [N, H, W, C]
-         * @param outHw the output's height and width
-         */
-        WeightsAsForward(long[] nhwc, long[] outHw, ConvGeometry g, memory.data_type compute,
-                         memory.data_type srcType, memory.data_type diffDstType) {
-            long n = nhwc[0];
-            long h = nhwc[1];
-            long w = nhwc[2];
-            long c = nhwc[3];
-            long o = g.outChannels();
-            long oh = outHw[0];
-            long ow = outHw[1];
-            long kh = g.kernelH();
-            long kw = g.kernelW();
-            memory.desc srcUser = new memory.desc(new long[] {c, n, h, w}, srcType, new long[] {1, h * w * c, w * c, c});
-            memory.desc dyUser = new memory.desc(new long[] {o, n, oh, ow}, diffDstType,
-                    new long[] {1, oh * ow * o, ow * o, o});
-            memory.desc dwUser = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
-                    new long[] {kh * kw, c * kh * kw, kw, 1});
-            memory.desc srcAny = new memory.desc(new long[] {c, n, h, w}, compute, memory.format_tag.nhwc);
-            memory.desc dyAny = new memory.desc(new long[] {o, n, oh, ow}, compute, memory.format_tag.any);
-            memory.desc dwAny = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
-                    memory.format_tag.any);
-            pd = new convolution_forward.primitive_desc(new convolution_forward.desc(
-                    org.bytedeco.dnnl.global.dnnl.prop_kind.forward_inference,
-                    org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct, srcAny, dyAny, dwAny,
-                    new long[] {1, 1}, new long[] {g.padTop(), g.padLeft()}, new long[] {g.padBottom(), g.padRight()}),
-                    Dnnl.cpu());
-            prim = new convolution_forward(pd);
-            src = Port.in(srcUser, pd.src_desc());
-            diffDst = Port.in(dyUser, pd.weights_desc());
-            diffWeights = Port.out(dwUser, pd.dst_desc());
-            args.put(DNNL_ARG_SRC, src.inner());
-            args.put(DNNL_ARG_WEIGHTS, diffDst.inner());
-            args.put(DNNL_ARG_DST, diffWeights.inner());
-        }
-
-        void run(stream s, INDArray x, INDArray dy, INDArray dw) {
-            src.load(s, x);
-            diffDst.load(s, dy);
-            diffWeights.attach(dw);
-            long t = KernelClock.start();
-            prim.execute(s, args);
-            s._wait();
-            KernelClock.stop(KernelClock.CONV_BACKWARD_WEIGHTS, t);
-            diffWeights.store(s);
-            s._wait();
-        }
-
-        @Override
-        public void close() {
-            prim.close();
-            args.close();
-            Port.closeAll(src, diffDst, diffWeights);
-        }
+    static TwoToOne weightsAsForward(long[] nhwc, long[] outHw, ConvGeometry g, memory.data_type compute,
+                                     memory.data_type srcType, memory.data_type diffDstType) {
+        long n = nhwc[0];
+        long h = nhwc[1];
+        long w = nhwc[2];
+        long c = nhwc[3];
+        long o = g.outChannels();
+        long oh = outHw[0];
+        long ow = outHw[1];
+        long kh = g.kernelH();
+        long kw = g.kernelW();
+        memory.desc srcUser = new memory.desc(new long[] {c, n, h, w}, srcType, new long[] {1, h * w * c, w * c, c});
+        memory.desc dyUser = new memory.desc(new long[] {o, n, oh, ow}, diffDstType,
+                new long[] {1, oh * ow * o, ow * o, o});
+        memory.desc dwUser = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
+                new long[] {kh * kw, c * kh * kw, kw, 1});
+        memory.desc srcAny = new memory.desc(new long[] {c, n, h, w}, compute, memory.format_tag.nhwc);
+        memory.desc dyAny = new memory.desc(new long[] {o, n, oh, ow}, compute, memory.format_tag.any);
+        memory.desc dwAny = new memory.desc(new long[] {c, o, kh, kw}, memory.data_type.f32,
+                memory.format_tag.any);
+        convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(
+                new convolution_forward.desc(org.bytedeco.dnnl.global.dnnl.prop_kind.forward_inference,
+                org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct, srcAny, dyAny, dwAny,
+                new long[] {1, 1}, new long[] {g.padTop(), g.padLeft()}, new long[] {g.padBottom(), g.padRight()}),
+                Dnnl.cpu());
+        return new TwoToOne(new convolution_forward(pd), KernelClock.CONV_BACKWARD_WEIGHTS, DNNL_ARG_SRC,
+                Port.in(srcUser, pd.src_desc()), DNNL_ARG_WEIGHTS, Port.in(dyUser, pd.weights_desc()), DNNL_ARG_DST,
+                Port.out(dwUser, pd.dst_desc()));
     }
 }

@@ -41,6 +41,8 @@ public final class DnnlConvolution implements AutoCloseable {
     private final stream stream;
     /** Tests force one way of computing the weights' gradient (null: each plan measures both and keeps the faster). */
     static volatile Boolean weightsAsForward;
+    /** Per shape (and precision and activation types): whether the weights' gradient runs as a forward convolution. */
+    private static final java.util.Map<String, Boolean> CHOICES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param geometry channels, kernel and padding (stride and dilation 1)
@@ -206,7 +208,7 @@ public final class DnnlConvolution implements AutoCloseable {
         final ConvPasses.BackwardData bwdData;
         final ConvPasses.BackwardWeights bwdWeights;
         /** The weights' gradient as a forward convolution, where it measured faster; null for the direct pass. */
-        final ConvPasses.WeightsAsForward asForward;
+        final ConvPasses.TwoToOne asForward;
         /** Whether the weights' gradient reads the input in the layout the forward converted it into. */
         final boolean shareSrc;
         /** Whether it reads the output's gradient in the layout the backward-data pass converted it into. */
@@ -290,24 +292,26 @@ public final class DnnlConvolution implements AutoCloseable {
 
         /**
          * The weights' gradient as a forward convolution where forced, or where it runs in under 80% of the
-         * direct pass's time, each timed on zeroed buffers of this shape (in a step it also pays the transposing
+         * direct pass's time, each timed on zeroed buffers of this shape the first time the JVM meets it (in a step it also pays the transposing
          * conversions, and it measured 1.4 ms faster a standard step, no faster a factorised one); else null.
          */
-        private ConvPasses.WeightsAsForward weightsAsForward(long n, long h, long w, long oh, long ow,
+        private ConvPasses.TwoToOne weightsAsForward(long n, long h, long w, long oh, long ow,
                                                              data_type compute) {
             Boolean forced = DnnlConvolution.weightsAsForward;
             if (Boolean.FALSE.equals(forced)) {
                 return null;
             }
-            ConvPasses.WeightsAsForward f = new ConvPasses.WeightsAsForward(new long[] {n, h, w,
+            ConvPasses.TwoToOne f = ConvPasses.weightsAsForward(new long[] {n, h, w,
                     geometry.inChannels()}, new long[] {oh, ow}, geometry, compute, dnnlType(types.src()),
                     dnnlType(types.diffDst()));
             if (forced != null) {
                 return f;
             }
-            double direct = PrimitiveTimer.millis(bwdWeights.prim, bwdWeights.args);
-            double asForward = PrimitiveTimer.millis(f.prim, f.args);
-            if (asForward < 0.8 * direct) {
+            // decided once per JVM and shape, so that every network of the JVM computes alike
+            String key = geometry + " " + n + "x" + h + "x" + w + " " + compute + " " + types;
+            boolean faster = CHOICES.computeIfAbsent(key, k -> PrimitiveTimer.millis(f.prim, f.args)
+                    < 0.8 * PrimitiveTimer.millis(bwdWeights.prim, bwdWeights.args));
+            if (faster) {
                 return f;
             }
             f.close();

@@ -26,9 +26,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The network's inference pass on the project's own kernels, each batch norm folded into the convolution before
  * it ({@code W' = W x gamma / s} and {@code b' = beta - mean x gamma / s} per output channel, {@code s} the square
  * root of the moving variance plus BN's epsilon, as DL4J's inference divides by) and its ReLU applied inside the
- * convolution's primitive (oneDNN's post-op, on the accumulator before the output is written). Activations are channels-last throughout, whatever layout the network was
- * built with; the branches' outputs are written into one array of all channels. The kernels cache their
- * primitives per shape, so one instance serves every batch size. Not thread-safe: one instance per task.
+ * convolution's primitive (oneDNN's post-op, on the accumulator before the output is written). Activations are
+ * channels-last throughout, whatever layout the network was built with; the branches' outputs are written into
+ * one array of all channels. The kernels cache their primitives per shape, so one instance serves every batch
+ * size. Not thread-safe: one instance per task.
  */
 public final class FoldedInference implements AutoCloseable {
     /** Thrown by {@link #of} for a network this pass does not serve; the message says why. */

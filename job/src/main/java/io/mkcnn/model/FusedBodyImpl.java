@@ -1,13 +1,7 @@
 package io.mkcnn.model;
 
-import io.mkcnn.kernels.ConvGeometry;
 import io.mkcnn.kernels.Dnnl;
-import io.mkcnn.kernels.DnnlBatchNorm;
-import io.mkcnn.kernels.DnnlCast;
-import io.mkcnn.kernels.DnnlConcat;
 import io.mkcnn.kernels.DnnlConvolution;
-import io.mkcnn.kernels.DnnlMaxPool;
-import io.mkcnn.kernels.DnnlSum;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
@@ -16,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
@@ -26,9 +19,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The layer implementation of {@link FusedBody}: the body's passes as one sequence of the project's oneDNN kernels
@@ -61,10 +52,10 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
     static final String STEM_BN = "stem_bn";
     private static final String GRADIENT_KEY = "all";
 
-    private Kernels kernels;
-    private final Map<List<Long>, Buffers> buffers = new HashMap<>();
+    private FusedKernels kernels;
+    private final Map<List<Long>, FusedBuffers> buffers = new HashMap<>();
     /** The buffers of the last training forward (its backward reads them), or null. */
-    private Buffers trained;
+    private FusedBuffers trained;
 
     public FusedBodyImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -122,8 +113,8 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         INDArray x = Dnnl.dense(input);
-        Kernels k = kernels();
-        Buffers b = buffers(x);
+        FusedKernels k = kernels();
+        FusedBuffers b = buffers(x);
         float[] gamma = gather(GAMMA);
         float[] beta = gather(BETA);
         Dnnl.setFloats(b.gamma, gamma);
@@ -161,29 +152,14 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         }
         k.pool2.forward(b.joinedOut, b.pooled2, training);
         k.head.forward(b.pooled2, param(FusedNet.HEAD, W), param(FusedNet.HEAD, B), b.head);
-        float[] head = Dnnl.floats(b.head);
-        if (layerConf().headRelu()) {
-            for (int i = 0; i < head.length; i++) {
-                head[i] = Math.max(head[i], 0f);
-            }
-            Dnnl.setFloats(b.head, head);
-        }
-        // the global average: each example's mean over the head's positions, per class
         long n = b.head.size(0);
         int classes = (int) b.head.size(3);
-        int positions = (int) (b.head.size(1) * b.head.size(2));
-        float[] mean = new float[(int) n * classes];
-        for (int e = 0; e < n; e++) {
-            for (int p = 0; p < positions; p++) {
-                int at = (e * positions + p) * classes;
-                for (int c = 0; c < classes; c++) {
-                    mean[e * classes + c] += head[at + c];
-                }
-            }
+        float[] head = Dnnl.floats(b.head);
+        if (layerConf().headRelu()) {
+            HeadAverage.relu(head);
+            Dnnl.setFloats(b.head, head);
         }
-        for (int i = 0; i < mean.length; i++) {
-            mean[i] /= positions;
-        }
+        float[] mean = HeadAverage.forward(head, (int) n, classes);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {n, classes}, 'c');
         Dnnl.setFloats(out, mean);
@@ -194,27 +170,14 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        Buffers b = trained;
+        FusedBuffers b = trained;
         if (b == null) {
             throw new IllegalStateException("fused body: backward without a training forward");
         }
-        Kernels k = kernels();
-        // the global average's gradient: each position gets its example's class gradient over the positions, zero
-        // where the head's ReLU (model.head=relu) was not positive
-        float[] eps = Dnnl.floats(Dnnl.dense(epsilon));
-        float[] head = layerConf().headRelu() ? Dnnl.floats(b.head) : null;
-        int classes = (int) b.head.size(3);
-        int positions = (int) (b.head.size(1) * b.head.size(2));
-        float[] dHead = new float[(int) b.head.length()];
-        for (int e = 0; e < b.head.size(0); e++) {
-            for (int p = 0; p < positions; p++) {
-                int at = (e * positions + p) * classes;
-                for (int c = 0; c < classes; c++) {
-                    float g = eps[e * classes + c] / positions;
-                    dHead[at + c] = head != null && head[at + c] <= 0f ? 0f : g;
-                }
-            }
-        }
+        FusedKernels k = kernels();
+        float[] dHead = HeadAverage.backward(Dnnl.floats(Dnnl.dense(epsilon)),
+                layerConf().headRelu() ? Dnnl.floats(b.head) : null, (int) b.head.size(0), (int) b.head.size(3),
+                (int) (b.head.size(1) * b.head.size(2)));
         Dnnl.setFloats(b.headGrad, dHead);
         k.head.backward(b.pooled2, param(FusedNet.HEAD, W), b.headGrad, b.pooled2Grad,
                 gradientViews.get(FusedNet.HEAD + "_" + W), gradientViews.get(FusedNet.HEAD + "_" + B));
@@ -314,14 +277,14 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         }
     }
 
-    private Kernels kernels() {
+    private FusedKernels kernels() {
         if (kernels == null) {
-            kernels = new Kernels(layerConf(), activations());
+            kernels = new FusedKernels(layerConf(), activations());
         }
         return kernels;
     }
 
-    private Buffers buffers(INDArray x) {
+    private FusedBuffers buffers(INDArray x) {
         if (x.rank() != 4) {
             throw new IllegalArgumentException("the fused body takes [N, H, W, C] input, got " + x.shapeInfoToString());
         }
@@ -330,7 +293,7 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
                     + "poolings), got " + x.shapeInfoToString());
         }
         List<Long> key = List.of(x.size(0), x.size(1), x.size(2));
-        return buffers.computeIfAbsent(key, s -> new Buffers(layerConf(), s.get(0), s.get(1), s.get(2),
+        return buffers.computeIfAbsent(key, s -> new FusedBuffers(layerConf(), s.get(0), s.get(1), s.get(2),
                 activations()));
     }
 
@@ -343,147 +306,5 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
     public void clear() {
         super.clear();
         trained = null;
-    }
-
-    /** The body's kernels, each keeping its primitives per input shape. */
-    private static final class Kernels {
-        final DnnlConvolution stem;
-        final DnnlBatchNorm stemBn;
-        final DnnlMaxPool pool1;
-        final List<List<DnnlConvolution>> branches = new ArrayList<>();
-        final DnnlConcat concat = new DnnlConcat();
-        final DnnlBatchNorm branchBn;
-        final DnnlMaxPool pool2;
-        final DnnlConvolution head;
-        final DnnlSum sum = new DnnlSum();
-        final DnnlCast cast = new DnnlCast();
-
-        Kernels(FusedBody conf, DataType act) {
-            stem = conv((ConvolutionLayer) conf.unit(STEM_CONV), DnnlConvolution.Activations.FLOAT);
-            BatchNormalization bn = (BatchNormalization) conf.unit(STEM_BN);
-            stemBn = new DnnlBatchNorm(bn.getEps(), true, true);
-            pool1 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
-            for (List<String> names : conf.getBranchConvs()) {
-                List<DnnlConvolution> convs = new ArrayList<>();
-                for (int j = 0; j < names.size(); j++) {
-                    // the first reads the pooled input and gives the fan-out's gradient in float32; the last writes
-                    // the float32 part of the concatenation; between them the activation and its gradient are act
-                    boolean first = j == 0;
-                    boolean last = j == names.size() - 1;
-                    convs.add(conv((ConvolutionLayer) conf.unit(names.get(j)), new DnnlConvolution.Activations(
-                            act, last ? DataType.FLOAT : act, act, first ? DataType.FLOAT : act)));
-                }
-                branches.add(convs);
-            }
-            branchBn = new DnnlBatchNorm(((BatchNormalization) conf.unit(conf.getBranchBns().get(0))).getEps(), true,
-                    true);
-            pool2 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
-            head = conv((ConvolutionLayer) conf.unit(FusedNet.HEAD), DnnlConvolution.Activations.FLOAT, true);
-        }
-
-        private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types) {
-            return conv(c, types, false);
-        }
-
-        private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types, boolean bias) {
-            return new DnnlConvolution(ConvGeometry.same(c.getNIn(), c.getNOut(), c.getKernelSize()[0],
-                    c.getKernelSize()[1]), bias, NativeRuntime.precision(), true, types);
-        }
-    }
-
-    /** The intermediate arrays of one batch shape: activations, their gradients and the BN statistics. */
-    private static final class Buffers {
-        final INDArray stem;
-        final INDArray stemOut;
-        final INDArray stemGrad;
-        final INDArray stemMean;
-        final INDArray stemVar;
-        final INDArray pooled;
-        /** What the branches read: the pooled input in the activations' type (the same array in float32). */
-        final INDArray pooledIn;
-        final INDArray[] pooledGrad;
-        /** The branches' input gradients, last branch first. */
-        final INDArray[] fanOut;
-        final INDArray[] inner;
-        final INDArray[] innerGrad;
-        final INDArray[] branch;
-        /** The branches' output gradients, split out of the concatenation's in the activations' type. */
-        final INDArray[] branchGrad;
-        final INDArray joined;
-        final INDArray joinedOut;
-        final INDArray joinedGrad;
-        final INDArray gamma;
-        final INDArray beta;
-        final INDArray mean;
-        final INDArray var;
-        final INDArray dGamma;
-        final INDArray dBeta;
-        final INDArray pooled2;
-        final INDArray pooled2Grad;
-        final INDArray head;
-        final INDArray headGrad;
-
-        Buffers(FusedBody conf, long n, long h, long w, DataType act) {
-            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                long stemC = ((ConvolutionLayer) conf.unit(STEM_CONV)).getNOut();
-                stem = make(n, h, w, stemC);
-                stemOut = make(n, h, w, stemC);
-                stemGrad = make(n, h, w, stemC);
-                stemMean = Nd4j.createUninitialized(DataType.FLOAT, stemC);
-                stemVar = Nd4j.createUninitialized(DataType.FLOAT, stemC);
-                long ph = h / 2;
-                long pw = w / 2;
-                pooled = make(n, ph, pw, stemC);
-                pooledIn = act == DataType.FLOAT ? pooled : make(act, n, ph, pw, stemC);
-                int branches = conf.getBranchBns().size();
-                pooledGrad = new INDArray[branches];
-                inner = new INDArray[branches];
-                innerGrad = new INDArray[branches];
-                branch = new INDArray[branches];
-                branchGrad = new INDArray[branches];
-                long total = 0;
-                for (int i = 0; i < branches; i++) {
-                    List<String> convs = conf.getBranchConvs().get(i);
-                    long c = ((ConvolutionLayer) conf.unit(convs.get(convs.size() - 1))).getNOut();
-                    pooledGrad[i] = make(n, ph, pw, stemC);
-                    branch[i] = make(n, ph, pw, c);
-                    // the split may overwrite the forward's parts in float32: the convolutions' backward reads
-                    // only their inputs
-                    branchGrad[i] = act == DataType.FLOAT ? branch[i] : make(act, n, ph, pw, c);
-                    if (convs.size() > 1) {
-                        long ic = ((ConvolutionLayer) conf.unit(convs.get(0))).getNOut();
-                        inner[i] = make(act, n, ph, pw, ic);
-                        innerGrad[i] = make(act, n, ph, pw, ic);
-                    }
-                    total += c;
-                }
-                fanOut = new INDArray[branches];
-                for (int i = 0; i < branches; i++) {
-                    fanOut[i] = pooledGrad[branches - 1 - i];
-                }
-                joined = make(n, ph, pw, total);
-                joinedOut = make(n, ph, pw, total);
-                joinedGrad = make(n, ph, pw, total);
-                gamma = Nd4j.createUninitialized(DataType.FLOAT, total);
-                beta = Nd4j.createUninitialized(DataType.FLOAT, total);
-                mean = Nd4j.createUninitialized(DataType.FLOAT, total);
-                var = Nd4j.createUninitialized(DataType.FLOAT, total);
-                dGamma = Nd4j.createUninitialized(DataType.FLOAT, total);
-                dBeta = Nd4j.createUninitialized(DataType.FLOAT, total);
-                pooled2 = make(n, ph / 2, pw / 2, total);
-                pooled2Grad = make(n, ph / 2, pw / 2, total);
-                long classes = ((ConvolutionLayer) conf.unit(FusedNet.HEAD)).getNOut();
-                head = make(n, ph / 2, pw / 2, classes);
-                headGrad = make(n, ph / 2, pw / 2, classes);
-            }
-        }
-
-        private static INDArray make(long n, long h, long w, long c) {
-            return make(DataType.FLOAT, n, h, w, c);
-        }
-
-        private static INDArray make(DataType type, long n, long h, long w, long c) {
-            return Nd4j.createUninitialized(type, new long[] {n, h, w, c}, 'c');
-        }
     }
 }

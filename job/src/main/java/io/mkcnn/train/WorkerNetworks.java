@@ -93,7 +93,7 @@ final class WorkerNetworks {
             if (!key.equals(logged)) {
                 logged = key;
                 if (why == null) {
-                    LOG.info("engine: fused (the body from the stem to the second pooling as one layer, {})",
+                    LOG.info("engine: fused (the body from the stem to the global pooling as one layer, {})",
                             NativeRuntime.precision().name().toLowerCase(java.util.Locale.ROOT));
                 } else {
                     LOG.info("engine: layers ({})", why);

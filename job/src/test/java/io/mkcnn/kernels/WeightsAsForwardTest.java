@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The weights' gradient computed as a forward convolution ({@link ConvPasses.WeightsAsForward}) against oneDNN's
+ * The weights' gradient computed as a forward convolution ({@link ConvPasses#weightsAsForward}) against oneDNN's
  * backward-weights pass, for the kernel shapes of both models, uneven sides and both precisions, with float32 and
  * bf16 activation arrays: the same sums in another order.
  */
