@@ -20,9 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and weights and accumulate and write float32 (autocast semantics: parameters, gradients and activations stay
  * float32); with {@link Precision#FP32} they compute in float32.
  *
- * <p>The activations may be kept in bf16 between kernels ({@link Activations}): an input array already in bf16 and
- * channels-last is what a bf16 primitive reads, so it is read in place, and a bf16 output is written by the
- * primitive directly (rounded to nearest even, as a conversion would).
+ * <p>The activations may be kept in bf16 between kernels ({@link ConvActivations}): an input array already in
+ * bf16 and channels-last is what a bf16 primitive reads, so it is read in place, and a bf16 output is written by
+ * the primitive directly (rounded to nearest even, as a conversion would).
  *
  * <p>The primitives choose their own (blocked) layouts; inputs are reordered into them and outputs back into the
  * caller's arrays. Primitives, reorders and internal buffers are created once per input shape and cached; the
@@ -34,15 +34,13 @@ public final class DnnlConvolution implements AutoCloseable {
     private final Precision precision;
     private final boolean bias;
     private final boolean channelsLast;
-    private final Activations types;
+    private final ConvActivations types;
     /** For an inference-only kernel ({@link #inference}): whether a ReLU follows in the same primitive; else null. */
     private final Boolean inferenceRelu;
     private final Plans<Long, Plan> plans;
     private final stream stream;
     /** Tests force one way of computing the weights' gradient (null: each plan measures both and keeps the faster). */
     static volatile Boolean weightsAsForward;
-    /** Per shape (and precision and activation types): whether the weights' gradient runs as a forward convolution. */
-    private static final java.util.Map<String, Boolean> CHOICES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param geometry channels, kernel and padding (stride and dilation 1)
@@ -51,29 +49,12 @@ public final class DnnlConvolution implements AutoCloseable {
      * @param channelsLast whether activations are NHWC arrays ([N, H, W, C]) rather than NCHW
      */
     public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast) {
-        this(geometry, bias, precision, channelsLast, Activations.FLOAT);
-    }
-
-    /**
-     * The element types of the caller's activation arrays: the input, the output, the output's gradient and the
-     * input's gradient ({@code FLOAT} or {@code BFLOAT16} each).
-     */
-    public record Activations(DataType src, DataType dst, DataType diffDst, DataType diffSrc) {
-        public static final Activations FLOAT = new Activations(DataType.FLOAT, DataType.FLOAT, DataType.FLOAT,
-                DataType.FLOAT);
-
-        public Activations {
-            for (DataType t : new DataType[] {src, dst, diffDst, diffSrc}) {
-                if (t != DataType.FLOAT && t != DataType.BFLOAT16) {
-                    throw new IllegalArgumentException("activations are FLOAT or BFLOAT16, not " + t);
-                }
-            }
-        }
+        this(geometry, bias, precision, channelsLast, ConvActivations.FLOAT);
     }
 
     /** @param types the element types of the activation arrays passed to the passes */
     public DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast,
-                           Activations types) {
+                           ConvActivations types) {
         this(geometry, bias, precision, channelsLast, types, null);
     }
 
@@ -83,11 +64,11 @@ public final class DnnlConvolution implements AutoCloseable {
      */
     public static DnnlConvolution inference(ConvGeometry geometry, boolean bias, Precision precision,
                                             boolean channelsLast, boolean relu) {
-        return new DnnlConvolution(geometry, bias, precision, channelsLast, Activations.FLOAT, relu);
+        return new DnnlConvolution(geometry, bias, precision, channelsLast, ConvActivations.FLOAT, relu);
     }
 
     private DnnlConvolution(ConvGeometry geometry, boolean bias, Precision precision, boolean channelsLast,
-                            Activations types, Boolean inferenceRelu) {
+                            ConvActivations types, Boolean inferenceRelu) {
         if (precision == Precision.AUTO) {
             throw new IllegalArgumentException("resolve the precision before creating kernels");
         }
@@ -287,35 +268,9 @@ public final class DnnlConvolution implements AutoCloseable {
                     Dnnl.cpu(), fpd), srcUser, diffDstUser, wUser, bias ? bUser : null);
             shareSrc = fwd.src.convertsLike(bwdWeights.src);
             shareDiffDst = bwdData.diffDst.convertsLike(bwdWeights.diffDst);
-            asForward = channelsLast && !bias ? weightsAsForward(n, h, w, oh, ow, compute) : null;
-        }
-
-        /**
-         * The weights' gradient as a forward convolution where forced, or where it runs in under 80% of the
-         * direct pass's time, each timed on zeroed buffers of this shape the first time the JVM meets it (in a step it also pays the transposing
-         * conversions, and it measured 1.4 ms faster a standard step, no faster a factorised one); else null.
-         */
-        private ConvPasses.TwoToOne weightsAsForward(long n, long h, long w, long oh, long ow,
-                                                             data_type compute) {
-            Boolean forced = DnnlConvolution.weightsAsForward;
-            if (Boolean.FALSE.equals(forced)) {
-                return null;
-            }
-            ConvPasses.TwoToOne f = ConvPasses.weightsAsForward(new long[] {n, h, w,
-                    geometry.inChannels()}, new long[] {oh, ow}, geometry, compute, dnnlType(types.src()),
-                    dnnlType(types.diffDst()));
-            if (forced != null) {
-                return f;
-            }
-            // decided once per JVM and shape, so that every network of the JVM computes alike
-            String key = geometry + " " + n + "x" + h + "x" + w + " " + compute + " " + types;
-            boolean faster = CHOICES.computeIfAbsent(key, k -> PrimitiveTimer.millis(f.prim, f.args)
-                    < 0.8 * PrimitiveTimer.millis(bwdWeights.prim, bwdWeights.args));
-            if (faster) {
-                return f;
-            }
-            f.close();
-            return null;
+            asForward = channelsLast && !bias ? ConvPasses.weightsAsForwardWhereFaster(weightsAsForward,
+                    new long[] {n, h, w, geometry.inChannels()}, new long[] {oh, ow}, geometry, compute,
+                    dnnlType(types.src()), dnnlType(types.diffDst()), bwdWeights) : null;
         }
 
         @Override
@@ -332,7 +287,7 @@ public final class DnnlConvolution implements AutoCloseable {
         }
     }
 
-    private static data_type dnnlType(DataType t) {
+    static data_type dnnlType(DataType t) {
         return t == DataType.BFLOAT16 ? data_type.bf16 : data_type.f32;
     }
 

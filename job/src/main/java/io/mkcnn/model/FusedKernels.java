@@ -1,5 +1,6 @@
 package io.mkcnn.model;
 
+import io.mkcnn.kernels.ConvActivations;
 import io.mkcnn.kernels.ConvGeometry;
 import io.mkcnn.kernels.DnnlBatchNorm;
 import io.mkcnn.kernels.DnnlCast;
@@ -28,7 +29,7 @@ final class FusedKernels {
     final DnnlCast cast = new DnnlCast();
 
     FusedKernels(FusedBody conf, DataType act) {
-        stem = conv((ConvolutionLayer) conf.unit(FusedBodyImpl.STEM_CONV), DnnlConvolution.Activations.FLOAT);
+        stem = conv((ConvolutionLayer) conf.unit(FusedBodyImpl.STEM_CONV), ConvActivations.FLOAT);
         BatchNormalization bn = (BatchNormalization) conf.unit(FusedBodyImpl.STEM_BN);
         stemBn = new DnnlBatchNorm(bn.getEps(), true, true);
         pool1 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
@@ -39,7 +40,7 @@ final class FusedKernels {
                 // the float32 part of the concatenation; between them the activation and its gradient are act
                 boolean first = j == 0;
                 boolean last = j == names.size() - 1;
-                convs.add(conv((ConvolutionLayer) conf.unit(names.get(j)), new DnnlConvolution.Activations(
+                convs.add(conv((ConvolutionLayer) conf.unit(names.get(j)), new ConvActivations(
                         act, last ? DataType.FLOAT : act, act, first ? DataType.FLOAT : act)));
             }
             branches.add(convs);
@@ -47,14 +48,14 @@ final class FusedKernels {
         branchBn = new DnnlBatchNorm(((BatchNormalization) conf.unit(conf.getBranchBns().get(0))).getEps(), true,
                 true);
         pool2 = new DnnlMaxPool(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {0, 0}, true);
-        head = conv((ConvolutionLayer) conf.unit(FusedNet.HEAD), DnnlConvolution.Activations.FLOAT, true);
+        head = conv((ConvolutionLayer) conf.unit(FusedNet.HEAD), ConvActivations.FLOAT, true);
     }
 
-    private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types) {
+    private static DnnlConvolution conv(ConvolutionLayer c, ConvActivations types) {
         return conv(c, types, false);
     }
 
-    private static DnnlConvolution conv(ConvolutionLayer c, DnnlConvolution.Activations types, boolean bias) {
+    private static DnnlConvolution conv(ConvolutionLayer c, ConvActivations types, boolean bias) {
         return new DnnlConvolution(ConvGeometry.same(c.getNIn(), c.getNOut(), c.getKernelSize()[0],
                 c.getKernelSize()[1]), bias, NativeRuntime.precision(), true, types);
     }

@@ -91,7 +91,7 @@ class Bf16ActivationsTest {
         INDArray x = Nd4j.randn(DataType.FLOAT, 4, 6, 6, 16);
         INDArray w = Nd4j.randn(DataType.FLOAT, 32, 16, 5, 1).muli(0.1);
         INDArray dy = Nd4j.randn(DataType.FLOAT, 4, 6, 6, 32);
-        DnnlConvolution.Activations halves = new DnnlConvolution.Activations(DataType.BFLOAT16, DataType.BFLOAT16,
+        ConvActivations halves = new ConvActivations(DataType.BFLOAT16, DataType.BFLOAT16,
                 DataType.BFLOAT16, DataType.BFLOAT16);
         try (DnnlConvolution f = new DnnlConvolution(g, false, Precision.BF16, true);
              DnnlConvolution h = new DnnlConvolution(g, false, Precision.BF16, true, halves);

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class WeightsAsForwardTest {
 
     private static INDArray weightGradient(boolean asForward, ConvGeometry g, Precision p, INDArray x, INDArray dy,
-                                           DnnlConvolution.Activations types) {
+                                           ConvActivations types) {
         DnnlConvolution.weightsAsForward = asForward;
         try (DnnlConvolution k = new DnnlConvolution(g, false, p, true, types)) {
             INDArray w = Nd4j.zeros(DataType.FLOAT, g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW());
@@ -33,7 +33,7 @@ class WeightsAsForwardTest {
         Nd4j.getRandom().setSeed(11);
         List<String> failures = new ArrayList<>();
         int[][] kernels = {{7, 7}, {5, 5}, {3, 3}, {1, 1}, {7, 1}, {1, 7}, {3, 1}, {1, 3}, {2, 2}};
-        DnnlConvolution.Activations types = new DnnlConvolution.Activations(act, DataType.FLOAT, act, DataType.FLOAT);
+        ConvActivations types = new ConvActivations(act, DataType.FLOAT, act, DataType.FLOAT);
         for (int[] kk : kernels) {
             ConvGeometry g = ConvGeometry.same(16, 32, kk[0], kk[1]);
             INDArray x = Nd4j.randn(DataType.FLOAT, 5, 9, 7, 16).castTo(act);
