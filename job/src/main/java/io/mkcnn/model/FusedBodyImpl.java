@@ -5,9 +5,11 @@ import io.mkcnn.kernels.DnnlConvolution;
 import io.mkcnn.kernels.Precision;
 import io.mkcnn.runtime.NativeRuntime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -115,8 +117,8 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         INDArray x = Dnnl.dense(input);
         FusedKernels k = kernels();
         FusedBuffers b = buffers(x);
-        float[] gamma = gather(GAMMA);
-        float[] beta = gather(BETA);
+        float[] gamma = gather(u -> floats(u, GAMMA));
+        float[] beta = gather(u -> floats(u, BETA));
         Dnnl.setFloats(b.gamma, gamma);
         Dnnl.setFloats(b.beta, beta);
         k.stem.forward(x, param(STEM_CONV, W), null, b.stem);
@@ -146,8 +148,8 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         if (training) {
             k.branchBn.forwardTraining(b.joined, b.gamma, b.beta, b.joinedOut, b.mean, b.var);
         } else {
-            Dnnl.setFloats(b.mean, gatherOf(MEAN, false));
-            Dnnl.setFloats(b.var, gatherOf(LOG_STD, true));
+            Dnnl.setFloats(b.mean, gather(u -> floats(u, MEAN)));
+            Dnnl.setFloats(b.var, gather(this::variance));
             k.branchBn.forwardInference(b.joined, b.gamma, b.beta, b.mean, b.var, b.joinedOut);
         }
         k.pool2.forward(b.joinedOut, b.pooled2, training);
@@ -211,8 +213,8 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         int at = 0;
         for (String unit : layerConf().getBranchBns()) {
             int c = (int) param(unit, GAMMA).length();
-            movingStatistics(unit, java.util.Arrays.copyOfRange(mean, at, at + c),
-                    java.util.Arrays.copyOfRange(var, at, at + c));
+            movingStatistics(unit, Arrays.copyOfRange(mean, at, at + c),
+                    Arrays.copyOfRange(var, at, at + c));
             at += c;
         }
         trained = null;
@@ -243,17 +245,18 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         return v;
     }
 
-    private float[] gather(String key) {
-        return gatherOf(key, false);
+    /** A branch BN unit's parameter {@code key}. */
+    private float[] floats(String unit, String key) {
+        return Dnnl.floats(param(unit, key));
     }
 
-    /** The branch BN units' parameter {@code key}, side by side (as variances for {@code log10std}). */
-    private float[] gatherOf(String key, boolean asVariance) {
+    /** What {@code of} gives for each branch BN unit, side by side. */
+    private float[] gather(Function<String, float[]> of) {
         List<String> units = layerConf().getBranchBns();
         float[][] parts = new float[units.size()][];
         int n = 0;
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = asVariance ? variance(units.get(i)) : Dnnl.floats(param(units.get(i), key));
+            parts[i] = of.apply(units.get(i));
             n += parts[i].length;
         }
         float[] all = new float[n];
@@ -272,7 +275,7 @@ public class FusedBodyImpl extends BaseLayer<FusedBody> {
         for (String unit : layerConf().getBranchBns()) {
             INDArray view = gradientViews.get(unit + "_" + key);
             int c = (int) view.length();
-            Dnnl.setFloats(view, java.util.Arrays.copyOfRange(all, at, at + c));
+            Dnnl.setFloats(view, Arrays.copyOfRange(all, at, at + c));
             at += c;
         }
     }
