@@ -3,6 +3,7 @@ package io.mkcnn.bn;
 import io.mkcnn.model.FusedBodyImpl;
 import io.mkcnn.model.FusedNet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
@@ -102,7 +103,7 @@ public final class BnStatsRecorder implements org.deeplearning4j.spark.api.Train
         List<String> names = BnLayers.names(net);
         FusedBodyImpl body = FusedNet.body(net);
         if (body != null) {
-            Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+            Map<String, Long> sizes = new LinkedHashMap<>();
             names.forEach(n -> sizes.put(n, FusedBodyImpl.bnSpatial(n, inputShape[2], inputShape[3])));
             return sizes;
         }

@@ -9,6 +9,9 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
@@ -246,7 +249,7 @@ final class ConvPasses {
     }
 
     /** Per shape, precision and activation types: whether the weights' gradient runs as a forward convolution. */
-    private static final java.util.Map<String, Boolean> CHOICES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Boolean> CHOICES = new ConcurrentHashMap<>();
 
     /**
      * The weights' gradient as a forward convolution ({@link #weightsAsForward}) where {@code forced} is true, or
@@ -265,7 +268,7 @@ final class ConvPasses {
             return f;
         }
         // decided once per JVM and shape, so that every network of the JVM computes alike
-        String key = g + " " + java.util.Arrays.toString(nhwc) + " " + compute + " " + srcType + " " + diffDstType;
+        String key = g + " " + Arrays.toString(nhwc) + " " + compute + " " + srcType + " " + diffDstType;
         boolean faster = CHOICES.computeIfAbsent(key, k -> PrimitiveTimer.millis(f.prim, f.args)
                 < 0.8 * PrimitiveTimer.millis(direct.prim, direct.args));
         if (faster) {

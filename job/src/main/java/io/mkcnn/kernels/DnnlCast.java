@@ -1,10 +1,11 @@
 package io.mkcnn.kernels;
 
-import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.memory.format_tag;
+import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -58,9 +59,9 @@ public final class DnnlCast implements AutoCloseable {
 
         Plan(long length, data_type from, data_type to) {
             src = new memory(new memory.desc(new long[] {length}, from, format_tag.a), Dnnl.cpu(),
-                    (org.bytedeco.javacpp.Pointer) null);
+                    (Pointer) null);
             dst = new memory(new memory.desc(new long[] {length}, to, format_tag.a), Dnnl.cpu(),
-                    (org.bytedeco.javacpp.Pointer) null);
+                    (Pointer) null);
             reorder = new reorder(src, dst);
         }
 

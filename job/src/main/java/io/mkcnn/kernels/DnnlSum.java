@@ -5,11 +5,13 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MULTIPLE_SRC;
 
 import java.util.Arrays;
 import org.bytedeco.dnnl.IntMemoryMap;
-import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.memory.data_type;
 import org.bytedeco.dnnl.memory.format_tag;
+import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.sum;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,7 +44,7 @@ public final class DnnlSum implements AutoCloseable {
     }
 
     private static void check(INDArray a, String name) {
-        if (a == null || a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || !Dnnl.denseRowMajor(a)) {
+        if (a == null || a.dataType() != DataType.FLOAT || !Dnnl.denseRowMajor(a)) {
             throw new IllegalArgumentException(name + " must be a dense float32 array, got "
                     + (a == null ? "none" : a.shapeInfoToString()));
         }
@@ -71,10 +73,10 @@ public final class DnnlSum implements AutoCloseable {
             }
             src = new memory[parts];
             for (int i = 0; i < parts; i++) {
-                src[i] = new memory(d, Dnnl.cpu(), (org.bytedeco.javacpp.Pointer) null);
+                src[i] = new memory(d, Dnnl.cpu(), (Pointer) null);
                 args.put(DNNL_ARG_MULTIPLE_SRC + i, src[i]);
             }
-            dst = new memory(d, Dnnl.cpu(), (org.bytedeco.javacpp.Pointer) null);
+            dst = new memory(d, Dnnl.cpu(), (Pointer) null);
             args.put(DNNL_ARG_DST, dst);
             prim = new sum(new sum.primitive_desc(d, scales, descs, Dnnl.cpu()));
         }

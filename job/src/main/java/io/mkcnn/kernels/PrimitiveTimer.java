@@ -1,6 +1,8 @@
 package io.mkcnn.kernels;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.primitive;
@@ -21,7 +23,7 @@ final class PrimitiveTimer {
     /** @param args the primitive's arguments as it will run (only their descriptions are used) */
     static double millis(primitive p, IntMemoryMap args) {
         IntMemoryMap own = new IntMemoryMap();
-        java.util.List<memory> made = new java.util.ArrayList<>();
+        List<memory> made = new ArrayList<>();
         try (stream s = new stream(Dnnl.cpu())) {
             for (IntMemoryMap.Iterator it = args.begin(); !it.equals(args.end()); it = it.increment()) {
                 memory.desc d = it.second().get_desc();

@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The executor JVM's networks, kept between rounds. DL4J's worker builds a new network for every round (its
@@ -30,7 +32,7 @@ final class WorkerNetworks {
     private static final Map<String, Deque<ComputationGraph>> IDLE = new HashMap<>();
     /** The key each handed-out network was taken under (its own configuration changes as it trains). */
     private static final Map<ComputationGraph, String> KEYS = new java.util.IdentityHashMap<>();
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerNetworks.class);
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerNetworks.class);
     /** The engine choice last logged, so that it is logged once per configuration. */
     private static String logged;
 
